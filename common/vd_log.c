@@ -18,7 +18,7 @@ static const char *const level_names[] = {
 	[VD_LOG_DEBUG] = "debug",
 };
 
-static void
+VD_PRINTF(2, 0) static void
 log_line(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -15,8 +15,9 @@
  *   BADVERS  a well-formed OPT with EDNS version > 0
  *   ANSWER   everything else: look it up
  *
- * Checks run in that order (header, question, additional), and the first that
- * fails decides. The parser reads at most len bytes, writes only *q, allocates
+ * Checks run in the order header, question name, additional record, question
+ * type and class (so that REFUSED and NOTIMP replies can still echo a valid OPT),
+ * and the first that fails decides. The parser reads at most len bytes, writes only *q, allocates
  * nothing and logs nothing.
  */
 #ifndef DNS_QUERY_H
