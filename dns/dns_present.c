@@ -77,12 +77,21 @@ dns_class_from_text(const char *text, uint16_t *rclass)
 	return knot_rrclass_from_string(text, rclass) == 0 ? 0 : -EINVAL;
 }
 
+/* The IANA mnemonics dig and the RFCs use; libknot spells a few differently ("NOTIMPL"). */
+static const char *const rcode_names[] = {
+	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI",
+};
+
 const char *
 dns_rcode_to_text(uint16_t rcode)
 {
 	static __thread char unknown[16];
-	const knot_lookup_t *l = knot_lookup_by_id(knot_rcode_names, rcode);
+	const knot_lookup_t *l;
 
+	if (rcode < sizeof(rcode_names) / sizeof(rcode_names[0]))
+		return rcode_names[rcode];
+	l = knot_lookup_by_id(knot_rcode_names, rcode);
 	if (l != NULL)
 		return l->name;
 	snprintf(unknown, sizeof(unknown), "RCODE%u", rcode);

@@ -196,8 +196,8 @@ dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q)
 
 	if (unlikely((q->flags & DNS_OPCODE_MASK) != (DNS_OPCODE_QUERY << DNS_OPCODE_SHIFT))) {
 		/* Echo the question if there is one that parses; the verdict stands anyway. */
-		if (qdcount == 1)
-			(void)parse_question(msg, len, q);
+		if (qdcount == 1 && parse_question(msg, len, q) && arcount == 1)
+			(void)parse_opt(msg, len, q->question_end, q); /* so the reply carries OPT */
 		return DNS_VERDICT_NOTIMP;
 	}
 	if (unlikely(qdcount != 1 || ancount != 0 || nscount != 0 || arcount > 1))

@@ -16,8 +16,10 @@
  *   ANSWER   everything else: look it up
  *
  * Checks run in the order header, question name, additional record, question
- * type and class (so that REFUSED and NOTIMP replies can still echo a valid OPT),
- * and the first that fails decides. The parser reads at most len bytes, writes only *q, allocates
+ * type, question class (so that REFUSED and NOTIMP replies can still echo a valid
+ * OPT), and the first that fails decides; a datagram over 65535 bytes is dropped.
+ * For an opcode other than QUERY the question and OPT are still read when
+ * present, only so the NOTIMP reply can echo them. The parser reads at most len bytes, writes only *q, allocates
  * nothing and logs nothing.
  */
 #ifndef DNS_QUERY_H

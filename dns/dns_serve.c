@@ -37,11 +37,15 @@ put_header(uint8_t *out, const struct dns_query *q, uint16_t flags, uint16_t qdc
  * How many RRsets of @p t fit in @p room body bytes: all of them; else without
  * the additional RRsets that do not fit (RFC 2181 9: no TC for those); else, for
  * a positive answer, the answer section alone; else none, and *tc is set.
+ * Positive means NOERROR with no SOA in the authority section: NXDOMAIN and
+ * NODATA need their SOA even after a CNAME (RFC 2308 2.1, 2.2, 5).
  */
 static uint16_t
 rrsets_that_fit(const struct dns_template *t, size_t room, bool *tc)
 {
 	const struct dns_tmpl_rrset *sets = dns_tmpl_rrsets(t);
+	const uint16_t *ttl_off = dns_tmpl_ttl_offs(t);
+	const uint8_t *body = dns_tmpl_body(t);
 	uint16_t n = t->n_rrset;
 
 	*tc = false;
@@ -52,10 +56,16 @@ rrsets_that_fit(const struct dns_template *t, size_t room, bool *tc)
 		if ((n > 0 ? sets[n - 1].end : 0) <= room)
 			return n;
 	}
-	if (t->count[DNS_SECTION_ANSWER] > 0) {
-		while (sets[n - 1].section == DNS_SECTION_AUTHORITY)
+	if (t->count[DNS_SECTION_ANSWER] > 0 && (t->flags & DNS_RCODE_MASK) == DNS_RCODE_NOERROR) {
+		bool soa = false;
+
+		while (sets[n - 1].section == DNS_SECTION_AUTHORITY) {
 			n--;
-		if (sets[n - 1].end <= room)
+			/* TYPE sits 4 octets before the TTL */
+			if (dns_get_u16(body + ttl_off[sets[n].first_rr] - 4) == DNS_TYPE_SOA)
+				soa = true;
+		}
+		if (!soa && sets[n - 1].end <= room)
 			return n;
 	}
 	*tc = true;
@@ -148,7 +158,7 @@ dns_serve_error(const struct dns_query *q, uint16_t rcode, uint8_t *out, size_t 
 {
 	static const uint16_t none[DNS_SECTION_COUNT] = { 0 };
 	size_t qlen = q->has_question ? q->question_end : DNS_HEADER_LEN;
-	bool opt = q->has_edns;
+	bool opt = q->has_edns || rcode == DNS_RCODE_BADVERS; /* BADVERS travels in OPT */
 
 	if (unlikely(q->wire_len < DNS_HEADER_LEN || rcode > 0xfff || (rcode > 15 && !opt)))
 		return -EINVAL;
@@ -157,6 +167,7 @@ dns_serve_error(const struct dns_query *q, uint16_t rcode, uint8_t *out, size_t 
 	if (out != q->wire)
 		memcpy(out, q->wire, qlen);
 	put_header(out, q, rcode & DNS_RCODE_MASK, q->has_question ? 1 : 0, none);
+	dns_put_u16(out + 10, opt ? 1 : 0); /* ARCOUNT: the OPT, even one BADVERS added */
 	if (opt)
 		put_opt(out + qlen, q, rcode);
 	return (int)(qlen + (opt ? DNS_OPT_RR_LEN : 0));

@@ -38,7 +38,9 @@ int dns_serve(const struct dns_template *t, const struct dns_query *q, uint32_t 
  * Write an error reply with @p rcode (0..4095; above 15 needs EDNS and travels
  * partly in OPT) to @p q into @p out. The question is echoed when q->has_question,
  * OPT when q->has_edns (always for BADVERS). @p out may be @p q->wire.
- * @return the reply's length, or -EMSGSIZE if @p cap is too small.
+ * @return the reply's length, -EMSGSIZE if @p cap is too small, or -EINVAL for
+ *         a query shorter than a header, @p rcode over 4095, or an extended rcode
+ *         other than BADVERS for a query without EDNS.
  */
 int dns_serve_error(const struct dns_query *q, uint16_t rcode, uint8_t *out, size_t cap);
 

@@ -121,8 +121,8 @@ struct dns_tmpl_in {
 
 /**
  * Build a template into @p out (@p cap bytes, 4-byte aligned). Names are
- * compressed: owners always, names inside the RDATA of NS, CNAME, PTR, MX, SOA,
- * DNAME (RFC 3597 4: those types only; SRV's target is never compressed).
+ * compressed: owners always, names inside the RDATA of NS, CNAME, PTR, MX and SOA
+ * only (RFC 3597 4); the targets of SRV (RFC 2782) and DNAME (RFC 6672 2.5) never.
  * Callable from any thread; allocates nothing.
  * @return the template's total length, -EINVAL for bad input (a name or RDATA
  *         that does not parse, sections out of order, counts over the limits),
