@@ -37,11 +37,48 @@ label_type_error(uint8_t len)
 	return DNS_NAME_ELABEL;
 }
 
+/*
+ * Lower-case 8 octets at once (SWAR): an octet gets 0x20 added when it is in
+ * 'A'..'Z'. Label length octets of a valid name are at most 63, below 'A', so
+ * a whole wire name can be folded without looking at its labels.
+ */
+static inline uint64_t
+lower8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t low7 = v & ~high;
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones; /* top bit set where octet >= 'A' */
+	uint64_t gt_z = low7 + (0x7f - 'Z') * ones; /* top bit set where octet > 'Z' */
+	uint64_t upper = (ge_a ^ gt_z) & ~v & high; /* ASCII and in 'A'..'Z' */
+
+	return v | (upper >> 2);
+}
+
+static void
+lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	uint64_t v;
+
+	for (; len >= 8; len -= 8, src += 8, dst += 8) {
+		memcpy(&v, src, 8);
+		v = lower8(v);
+		memcpy(dst, &v, 8);
+	}
+	if (len > 0) {
+		v = 0;
+		memcpy(&v, src, len);
+		v = lower8(v);
+		memcpy(dst, &v, len);
+	}
+}
+
 int
 dns_name_scan(const uint8_t *p, size_t avail, uint8_t *lower)
 {
 	size_t off = 0;
 
+	/* Hop over the labels to check the structure; fold the case in one pass after. */
 	for (;;) {
 		if (unlikely(off >= avail))
 			return DNS_NAME_ETRUNC;
@@ -54,15 +91,10 @@ dns_name_scan(const uint8_t *p, size_t avail, uint8_t *lower)
 			return DNS_NAME_ETOOLONG;
 		if (unlikely(off + 1 + len >= avail))
 			return DNS_NAME_ETRUNC;
-		if (lower != NULL) {
-			lower[off] = len;
-			for (size_t i = off + 1; i <= off + len; i++)
-				lower[i] = dns_lower(p[i]);
-		}
 		off += 1u + len;
 	}
 	if (lower != NULL)
-		lower[off] = 0;
+		lower_copy(lower, p, off + 1);
 	return (int)(off + 1);
 }
 

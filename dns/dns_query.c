@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dns_name.h"
 #include "dns_query.h"
@@ -225,4 +226,26 @@ uint16_t
 dns_verdict_rcode(enum dns_verdict v)
 {
 	return (unsigned)v < DNS_VERDICT_COUNT ? verdict_rcodes[v] : DNS_RCODE_SERVFAIL;
+}
+
+uint16_t
+dns_query_compact(const struct dns_query *q, uint8_t *out)
+{
+	uint16_t n = q->question_end;
+
+	memcpy(out, q->wire, n);
+	dns_put_u16(out + 4, 1);
+	dns_put_u16(out + 6, 0);
+	dns_put_u16(out + 8, 0);
+	dns_put_u16(out + 10, q->has_edns ? 1 : 0);
+	if (q->has_edns) {
+		out[n] = 0;
+		dns_put_u16(out + n + 1, DNS_TYPE_OPT);
+		dns_put_u16(out + n + 3, q->edns_udp_size);
+		dns_put_u32(out + n + 5, (uint32_t)q->edns_version << 16 |
+						 (q->edns_do ? DNS_EDNS_DO : 0));
+		dns_put_u16(out + n + 9, 0);
+		n += DNS_OPT_RR_LEN;
+	}
+	return n;
 }

@@ -88,6 +88,19 @@ struct dns_query {
  */
 enum dns_verdict dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q);
 
+/* Longest output of dns_query_compact(): header, question, OPT without options. */
+#define DNS_QUERY_COMPACT_MAX (DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + DNS_OPT_RR_LEN)
+
+/**
+ * Write the answerable query @p q (has_question) in its shortest equivalent form:
+ * its header (counts set to 1 question, 0 or 1 additional), its question as the
+ * client spelt it and, if it had EDNS, an OPT with its payload size, version and
+ * DO but no options. Parsing the result gives the same key and reply. For queries
+ * kept while they wait (punts, TCP). @p out has DNS_QUERY_COMPACT_MAX bytes.
+ * @return the length written.
+ */
+uint16_t dns_query_compact(const struct dns_query *q, uint8_t *out);
+
 /** Short lower-case name of a verdict ("answer", "formerr", ...), for counters and logs. */
 const char *dns_verdict_name(enum dns_verdict v);
 

@@ -8,4 +8,5 @@ set -eu
 fuzzer=$1 work=$2
 shift 2
 mkdir -p "$work/corpus" "$work/artifacts"
-exec "$fuzzer" -artifact_prefix="$work/artifacts/" "$work/corpus" "$@"
+# A crash or timeout must fail the test: libFuzzer's default exit code 77 reads as SKIP.
+exec "$fuzzer" -error_exitcode=1 -timeout_exitcode=1 -artifact_prefix="$work/artifacts/" "$work/corpus" "$@"

@@ -213,6 +213,31 @@ Test(dns_name, scan_keeps_binary_octets)
 	cr_assert_eq(memcmp(lower, want, sizeof(want)), 0);
 }
 
+/* The folded copy is made 8 octets at a time: every octet value, at every lane and in the tail. */
+Test(dns_name, scan_folds_every_octet_at_every_position)
+{
+	for (unsigned len = 1; len <= 20; len++) {
+		for (unsigned pos = 0; pos < len; pos++) {
+			for (unsigned c = 0; c < 256; c++) {
+				uint8_t name[24], lower[DNS_NAME_MAXLEN];
+
+				name[0] = (uint8_t)len;
+				memset(name + 1, 'Q', len);
+				name[1 + pos] = (uint8_t)c;
+				name[1 + len] = 0;
+				cr_assert_eq(dns_name_scan(name, len + 2, lower), (int)len + 2);
+				cr_assert_eq(lower[0], len);
+				for (unsigned k = 0; k < len; k++) {
+					uint8_t want = k == pos ? dns_lower_table[c] : 'q';
+					cr_assert_eq(lower[1 + k], want, "len %u pos %u octet 0x%02x", len,
+						     pos, c);
+				}
+				cr_assert_eq(lower[1 + len], 0);
+			}
+		}
+	}
+}
+
 Test(dns_name, scan_rejects_compression_pointer)
 {
 	const uint8_t ptr[] = {0xc0, 0x0c};

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Answers leaving the control thread: to the workers (cache fills and replies to
+ * punted clients, through cp_push) and to TCP clients (through cp_tcp).
+ * Control thread only.
+ */
+#ifndef CP_ANSWER_H
+#define CP_ANSWER_H
+
+#include <stdint.h>
+
+#include "cp_daemon.h"
+#include "cp_flight.h"
+#include "dns_template.h"
+
+/**
+ * Finish flight @p f: remove it from the table, push template @p t (if not NULL)
+ * to the caches of the workers that asked (or all, per configuration) for
+ * @p cache_ttl seconds (0: not cached), answer every waiter from @p t, or with
+ * @p rcode when @p t is NULL, and free @p f.
+ */
+void cp_answer_flight(struct cp_daemon *d, struct cp_flight *f, const struct dns_template *t,
+		      uint32_t cache_ttl, uint16_t rcode);
+
+/** Answer one client at once with @p rcode, outside any flight (errors, limits). */
+void cp_answer_now(struct cp_daemon *d, const struct cp_waiter *w, uint16_t rcode);
+
+/** @p ttl within the configured [min-ttl, max-ttl]. */
+uint32_t cp_answer_clamp_ttl(const struct cp_cache_conf *c, uint32_t ttl);
+
+/** Take a query from a worker's punt or a TCP connection (copied). */
+void cp_query_submit(struct cp_daemon *d, const struct cp_waiter *w);
+
+/** A worker's answer to a cache-lookup request (control socket). Defined in cp_commands.c. */
+void cp_answer_lookup_result(struct cp_daemon *d, const struct dp_punt *p);
+
+#endif /* CP_ANSWER_H */

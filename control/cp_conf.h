@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * velodns's configuration: the YAML file's schema, its parsed form and the
+ * loader that validates it.
+ *
+ * The file (deploy/velodns.conf.example is the annotated reference) has these
+ * top-level sections; every key is optional unless marked "required".
+ *
+ *   server:                               (map)
+ *     log-level           err|warn|info|debug               default info
+ *     control-socket      path, < 108 bytes                 default /run/velodns/control.sock
+ *     service-addresses   list of ADDR or ADDR/LEN          required, IPv4 and/or IPv6
+ *                         LEN is the subnet (default /24, /64); it seeds the default ACL
+ *                         and is the prefix given to the exception interface
+ *     port                1..65535                          default 53
+ *     max-udp-size        512..4096                         default 1232
+ *     tcp:                (map)
+ *       idle-timeout                duration, 1ms..1h       default 10s
+ *       max-connections             1..65535                default 256
+ *       max-queries-per-connection  0..65535 (0: no limit)  default 100
+ *   eal:                                  (map)
+ *     args                list of strings, appended to velodns's own EAL arguments
+ *     hugepages           bool                              default true (false: --no-huge)
+ *     in-memory           bool                              default true (--in-memory)
+ *     memory              size, 64M..1024G                  default 1G (EAL -m)
+ *   ports:                                (list of maps, required, 1..32 entries)
+ *     name                [A-Za-z0-9_-]{1,31}, unique       default dp<index>
+ *     mode                af_xdp|full                       default af_xdp
+ *     interface           kernel interface name (< 16 bytes)
+ *     devargs             PMD device arguments
+ *     pci                 PCI address [DDDD:]BB:DD.F
+ *     queues              1..64                             default 1
+ *     exception-interface full mode: TAP name (< 16 bytes)  default vdexc<index>
+ *       af_xdp: interface required; pci not allowed; devargs are extra net_af_xdp
+ *               key=value options (not iface/start_queue/queue_count/xdp_prog).
+ *       full:   exactly one of interface (net_af_packet on it), devargs (a whole
+ *               --vdev string, "net_..."), pci (EAL probes that device only).
+ *   workers:                              (map)
+ *     lcores              1..127 distinct lcore ids < 128   default [1]
+ *     control-lcore       lcore id < 128, not a worker's    default 0
+ *       (port, queue) pairs, ports in order then queues, go round-robin onto the
+ *       lcores; there must be at least as many pairs as lcores.
+ *   cache:                                (map)
+ *     memory-per-worker       size, 1M..64G                 default 256M
+ *     max-entries-per-worker  0..4294967295 (0: derived)    default 0
+ *     push-to-all-workers     bool                          default false
+ *     min-ttl                 duration, whole s, 0..1h      default 0
+ *     max-ttl                 duration, whole s, 1s..2^31-1 default 1d
+ *     max-negative-ttl        duration, whole s, 1s..max-ttl default 1h
+ *   acl:                                  (list; absent or empty: allow 127.0.0.0/8,
+ *                                          ::1 and the service subnets, deny the rest;
+ *                                          a list given replaces that default)
+ *     - allow: PREFIX | [PREFIX, ...]      longest prefix wins; no match: deny
+ *     - deny:  PREFIX | [PREFIX, ...]      (deny answers REFUSED); host bits zero;
+ *                                          allow of /0 refused (no open resolver)
+ *   local-zones:                          (list of maps)
+ *     - name: NAME   type: static|transparent|refuse   (both required, names unique)
+ *   local-data:                           (list of strings, one RR each in zone-file
+ *                                          syntax; default TTL 3600, class IN; read
+ *                                          after local-zones; see cp_localdata.h)
+ *
+ * Value syntax: sizes are a number of bytes with an optional K, M or G suffix
+ * (powers of 1024). Durations are a number of seconds, or numbers each with a
+ * unit ms, s, m, h, d ("1m30s"). Booleans: true/false/yes/no/on/off. A key
+ * with no value (YAML null) leaves a list or map empty; for a scalar it is an
+ * error. Unknown keys are errors. Every error reads
+ *   FILE:LINE:COL: FIELD.PATH: what is wrong
+ */
+#ifndef CP_CONF_H
+#define CP_CONF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "vd_log.h"
+
+struct cp_localdata;
+
+/* Room for any cp_conf_load() message. */
+#define CP_CONF_ERRLEN     512
+#define CP_CONF_MAX_LCORE  128 /* lcore ids are < this (DPDK's default RTE_MAX_LCORE) */
+#define CP_CONF_MAX_PORTS  32
+#define CP_CONF_MAX_QUEUES 64
+#define CP_CONF_IFNAME_MAX 16 /* IFNAMSIZ, NUL included */
+
+/** Where a value was in the file (1-based), for messages about it after loading. */
+struct cp_conf_pos {
+	uint32_t line;
+	uint32_t col;
+};
+
+/** An IPv4 or IPv6 address, in network byte order. */
+struct cp_addr {
+	sa_family_t family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	};
+};
+
+/** An address prefix; host bits are zero. */
+struct cp_prefix {
+	struct cp_addr addr;
+	uint8_t len; /* 0..32 or 0..128 */
+};
+
+/** A service address and the subnet it lives in. */
+struct cp_service_addr {
+	struct cp_addr addr;
+	uint8_t subnet_len; /* /24 or /64 unless the file says ADDR/LEN */
+};
+
+struct cp_tcp_conf {
+	uint64_t idle_timeout_ms;
+	uint32_t max_connections;
+	uint32_t max_queries_per_conn; /* 0: unlimited */
+};
+
+struct cp_server_conf {
+	enum vd_log_level log_level;
+	char *control_socket;
+	struct cp_service_addr *addrs;
+	unsigned n_addrs;
+	uint16_t port;
+	uint16_t max_udp_size;
+	struct cp_tcp_conf tcp;
+};
+
+struct cp_eal_conf {
+	char **args; /* extra EAL arguments, after velodns's own */
+	unsigned n_args;
+	bool hugepages;
+	bool in_memory;
+	uint64_t memory; /* bytes, for -m */
+};
+
+enum cp_port_mode {
+	CP_PORT_AF_XDP = 0, /* net_af_xdp on a kernel interface, XDP steering */
+	CP_PORT_FULL = 1,   /* the PMD owns the port; exception interface for the kernel */
+};
+
+struct cp_port_conf {
+	char *name;
+	enum cp_port_mode mode;
+	char *interface; /* NULL if not given */
+	char *devargs;   /* NULL if not given; see the top of this file */
+	char *pci;       /* NULL, or normalised "DDDD:BB:DD.F" */
+	uint16_t queues;
+	char *exception_interface; /* full mode only (defaulted); NULL in af_xdp mode */
+	struct cp_conf_pos pos;
+};
+
+struct cp_workers_conf {
+	uint16_t lcores[CP_CONF_MAX_LCORE];
+	unsigned n_lcores;
+	uint16_t control_lcore;
+};
+
+struct cp_cache_conf {
+	uint64_t memory_per_worker;      /* bytes */
+	uint32_t max_entries_per_worker; /* 0: derived from the memory */
+	bool push_to_all_workers;
+	uint32_t min_ttl; /* seconds */
+	uint32_t max_ttl;
+	uint32_t max_negative_ttl;
+};
+
+enum cp_acl_action {
+	CP_ACL_DENY = 0,
+	CP_ACL_ALLOW = 1,
+};
+
+struct cp_acl_rule {
+	struct cp_prefix prefix;
+	enum cp_acl_action action;
+};
+
+struct cp_conf {
+	char *path; /* as given to cp_conf_load() */
+	struct cp_server_conf server;
+	struct cp_eal_conf eal;
+	struct cp_port_conf *ports;
+	unsigned n_ports;
+	struct cp_workers_conf workers;
+	struct cp_cache_conf cache;
+	struct cp_acl_rule *acl;
+	unsigned n_acl;
+	bool acl_is_default; /* no acl section: loopback + service subnets */
+	/* Local zones and data, ready to answer from. Owned by the conf; a caller
+	 * that keeps it past cp_conf_free() takes it and sets this to NULL. */
+	struct cp_localdata *localdata;
+};
+
+/**
+ * Read, parse and validate the configuration file at @p path into @p conf.
+ * Control thread / start-up only.
+ * @param err  receives one line naming file, line, column and field on failure
+ *             (CP_CONF_ERRLEN is always enough)
+ * @return 0 (free @p conf with cp_conf_free()), or -errno: the file's open/read
+ *         error, -EINVAL for invalid content, -ENOMEM. On failure @p conf holds
+ *         nothing to free.
+ */
+int cp_conf_load(const char *path, struct cp_conf *conf, char *err, size_t errlen);
+
+/**
+ * As cp_conf_load(), from @p len bytes of YAML at @p text; @p name stands for
+ * the file name in messages (and is copied to conf->path).
+ */
+int cp_conf_load_string(const char *text, size_t len, const char *name, struct cp_conf *conf,
+                        char *err, size_t errlen);
+
+/** Free what cp_conf_load() allocated in @p conf (not @p conf itself). Idempotent. */
+void cp_conf_free(struct cp_conf *conf);
+
+/**
+ * Which ACL rule decides for @p a: the matching rule with the longest prefix.
+ * Linear in the rule count; for the control thread's own listeners (TCP), the
+ * workers use DPDK's LPM built from the same rules.
+ * @return CP_ACL_ALLOW or CP_ACL_DENY (also when nothing matches).
+ */
+enum cp_acl_action cp_acl_check(const struct cp_acl_rule *rules, unsigned n,
+                                const struct cp_addr *a);
+
+/** "af_xdp" or "full". */
+const char *cp_port_mode_name(enum cp_port_mode mode);
+
+/** Write @p a as text ("198.18.0.2", "2001:db8::53"). @return length or -ENOSPC. */
+int cp_addr_to_text(const struct cp_addr *a, char *out, size_t cap);
+
+#endif /* CP_CONF_H */
