@@ -16,7 +16,8 @@
 #define SERVER_KEYS  "log-level, control-socket, service-addresses, port, max-udp-size, tcp"
 #define TCP_KEYS     "idle-timeout, max-connections, max-queries-per-connection"
 #define EAL_KEYS     "args, hugepages, in-memory, memory"
-#define WORKERS_KEYS "lcores, control-lcore"
+#define WORKERS_KEYS "lcores, control-lcore, cpus, control-cpu"
+#define CPU_ID_MAX   1023 /* CPU_SETSIZE - 1 */
 #define CACHE_KEYS                                                                                 \
 	"memory-per-worker, max-entries-per-worker, push-to-all-workers, min-ttl, max-ttl, "       \
 	"max-negative-ttl"
@@ -316,10 +317,36 @@ read_lcores(struct cp_cctx *c, const struct cp_ynode *n)
 }
 
 static int
+read_cpus(struct cp_cctx *c, const struct cp_ynode *n, unsigned *count)
+{
+	struct cp_workers_conf *w = &c->conf->workers;
+	int rc = cp_want_seq(c, n);
+
+	if (rc != 0)
+		return rc;
+	if (cp_ynode_count(n) >= CP_CONF_MAX_LCORE)
+		return cp_cerr(c, n, "at most %d CPUs, one per lcore", CP_CONF_MAX_LCORE - 1);
+	for (size_t i = 0; i < n->n && rc == 0; i++) {
+		size_t saved = cp_path_index(c, i);
+		uint64_t x;
+
+		rc = cp_get_uint(c, n->items[i], 0, CPU_ID_MAX, &x);
+		if (rc == 0) {
+			w->cpus[i] = (uint16_t)x;
+			cp_path_restore(c, saved);
+		}
+	}
+	*count = (unsigned)n->n;
+	w->has_cpus = true;
+	return rc;
+}
+
+static int
 read_workers(struct cp_cctx *c, const struct cp_ynode *n)
 {
 	struct cp_workers_conf *w = &c->conf->workers;
-	const struct cp_ynode *ctl = NULL;
+	const struct cp_ynode *ctl = NULL, *cpus = NULL, *ctl_cpu = NULL;
+	unsigned n_cpus = 0;
 	int rc = cp_want_map(c, n);
 
 	for (size_t i = 0; i < cp_ynode_count(n) && rc == 0; i++) {
@@ -333,12 +360,34 @@ read_workers(struct cp_cctx *c, const struct cp_ynode *n)
 			rc = cp_get_uint(c, v, 0, CP_CONF_MAX_LCORE - 1, &x);
 			w->control_lcore = (uint16_t)x;
 			ctl = v;
+		} else if (KEY_IS(k, "cpus")) {
+			rc = read_cpus(c, v, &n_cpus);
+			cpus = v;
+		} else if (KEY_IS(k, "control-cpu")) {
+			rc = cp_get_uint(c, v, 0, CPU_ID_MAX, &x);
+			w->control_cpu = (uint16_t)x;
+			ctl_cpu = v;
 		} else {
 			rc = cp_unknown_key(c, k, WORKERS_KEYS);
 		}
 		if (rc == 0)
 			cp_path_restore(c, saved);
 	}
+	if (rc == 0 && cpus != NULL && n_cpus != w->n_lcores) {
+		size_t saved = cp_path_key(c, "cpus");
+
+		rc = cp_cerr(c, cpus, "%u CPUs for %u lcores: give one CPU per lcore", n_cpus,
+		             w->n_lcores);
+		cp_path_restore(c, saved);
+	}
+	if (rc == 0 && ctl_cpu != NULL && cpus == NULL) {
+		size_t saved = cp_path_key(c, "control-cpu");
+
+		rc = cp_cerr(c, ctl_cpu, "needs workers.cpus as well");
+		cp_path_restore(c, saved);
+	}
+	if (rc == 0 && cpus != NULL && ctl_cpu == NULL)
+		w->control_cpu = w->control_lcore;
 	for (unsigned j = 0; j < w->n_lcores && rc == 0; j++) {
 		if (w->lcores[j] == w->control_lcore) {
 			const struct cp_ynode *at = ctl != NULL ? ctl : c->lcores->items[j];

@@ -38,6 +38,10 @@
  *   workers:                              (map)
  *     lcores              1..127 distinct lcore ids < 128   default [1]
  *     control-lcore       lcore id < 128, not a worker's    default 0
+ *     cpus                list of CPU ids < 1024, one per lcore   default: CPU = lcore id
+ *     control-cpu         CPU id < 1024 for the control lcore     default: control-lcore
+ *       With cpus, lcores are mapped onto CPUs (EAL --lcores L@C), so several
+ *       workers may share a CPU (tests on small machines; never for speed).
  *       (port, queue) pairs, ports in order then queues, go round-robin onto the
  *       lcores; there must be at least as many pairs as lcores.
  *   cache:                                (map)
@@ -158,6 +162,9 @@ struct cp_workers_conf {
 	uint16_t lcores[CP_CONF_MAX_LCORE];
 	unsigned n_lcores;
 	uint16_t control_lcore;
+	bool has_cpus;                     /* cpus given: lcores run on those CPUs */
+	uint16_t cpus[CP_CONF_MAX_LCORE];  /* cpus[i]: the CPU of lcores[i] */
+	uint16_t control_cpu;              /* with has_cpus; default: control_lcore */
 };
 
 struct cp_cache_conf {

@@ -125,7 +125,7 @@ cp_get_text(struct cp_cctx *c, const struct cp_ynode *n, const char **out)
 int
 cp_get_str(struct cp_cctx *c, const struct cp_ynode *n, char **out)
 {
-	const char *s;
+	const char *s = NULL; /* set when rc == 0; gcc -O3 cannot see that */
 	int rc = cp_get_text(c, n, &s);
 
 	if (rc != 0)
@@ -156,7 +156,7 @@ int
 cp_get_uint(struct cp_cctx *c, const struct cp_ynode *n, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char q[QUOTE_MAX + 16];
-	const char *s;
+	const char *s = NULL; /* set when rc == 0; gcc -O3 cannot see that */
 	uint64_t v;
 	int rc = cp_get_text(c, n, &s);
 
@@ -178,7 +178,7 @@ cp_get_bool(struct cp_cctx *c, const struct cp_ynode *n, bool *out)
 	static const char *const yes[] = { "true", "yes", "on" };
 	static const char *const no[] = { "false", "no", "off" };
 	char q[QUOTE_MAX + 16];
-	const char *s;
+	const char *s = NULL; /* set when rc == 0; gcc -O3 cannot see that */
 	int rc = cp_get_text(c, n, &s);
 
 	if (rc != 0)
@@ -216,7 +216,7 @@ int
 cp_get_size(struct cp_cctx *c, const struct cp_ynode *n, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char q[QUOTE_MAX + 16], a[32], b[32];
-	const char *s;
+	const char *s = NULL; /* set when rc == 0; gcc -O3 cannot see that */
 	uint64_t v, mul = 1;
 	int rc = cp_get_text(c, n, &s), i;
 
@@ -317,8 +317,8 @@ cp_get_duration_ms(struct cp_cctx *c, const struct cp_ynode *n, uint64_t min_ms,
                    uint64_t *out)
 {
 	char q[QUOTE_MAX + 16], a[32], b[32];
-	const char *s;
-	uint64_t ms;
+	const char *s = NULL; /* set when rc == 0; gcc -O3 cannot see that */
+	uint64_t ms = 0;
 	int rc = cp_get_text(c, n, &s);
 
 	if (rc != 0)
@@ -343,7 +343,7 @@ int
 cp_get_addr(struct cp_cctx *c, const struct cp_ynode *n, struct cp_addr *out, int *len)
 {
 	char q[QUOTE_MAX + 16], buf[INET6_ADDRSTRLEN + 8];
-	const char *s, *slash;
+	const char *s = NULL, *slash; /* s is set when rc == 0 */
 	size_t alen;
 	unsigned max;
 	uint64_t v;

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Dataplane bring-up and tear-down from the configuration (main thread). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_* */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -29,6 +35,11 @@
 #define POOL_CACHE     256
 #define ACL_MAX_RULES  1024
 #define DESC_PER_QUEUE 1024
+#define LOCK_DIR       "/run/velodns"
+
+/* The port locks this process holds (file descriptors); closing one releases it. */
+static int the_port_locks[CP_CONF_MAX_PORTS];
+static unsigned the_n_port_locks;
 
 /* EAL arguments from the configuration; strings live in @p store. */
 static int
@@ -48,12 +59,25 @@ eal_args(const struct cp_conf *c, char **argv, char *store, size_t cap)
 	} while (0)
 
 	ARG("velodns");
-	ARG("-l");
 	{
-		char list[512];
-		int n = snprintf(list, sizeof(list), "%u", c->workers.control_lcore);
-		for (unsigned i = 0; i < c->workers.n_lcores && n > 0 && (size_t)n < sizeof(list); i++)
-			n += snprintf(list + n, sizeof(list) - (size_t)n, ",%u", c->workers.lcores[i]);
+		/* -l L,L,... runs lcore L on CPU L; --lcores L@C,... maps them (workers.cpus). */
+		const struct cp_workers_conf *w = &c->workers;
+		char list[2048];
+		int n;
+
+		if (w->has_cpus) {
+			n = snprintf(list, sizeof(list), "%u@%u", w->control_lcore, w->control_cpu);
+			for (unsigned i = 0; i < w->n_lcores && n > 0 && (size_t)n < sizeof(list); i++)
+				n += snprintf(list + n, sizeof(list) - (size_t)n, ",%u@%u", w->lcores[i],
+					      w->cpus[i]);
+		} else {
+			n = snprintf(list, sizeof(list), "%u", w->control_lcore);
+			for (unsigned i = 0; i < w->n_lcores && n > 0 && (size_t)n < sizeof(list); i++)
+				n += snprintf(list + n, sizeof(list) - (size_t)n, ",%u", w->lcores[i]);
+		}
+		if (n < 0 || (size_t)n >= sizeof(list))
+			return -E2BIG;
+		ARG(w->has_cpus ? "--lcores" : "-l");
 		ARG("%s", list);
 	}
 	ARG("--main-lcore");
@@ -324,6 +348,79 @@ make_workers(struct cp_daemon *d)
 	return 0;
 }
 
+/* Is every lcore's CPU one this process may run on? Says which is not, and what to do. */
+static int
+check_cpus(const struct cp_workers_conf *w)
+{
+	cpu_set_t allowed;
+	unsigned n = w->n_lcores + 1;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		return 0; /* let EAL judge */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned lcore = i < w->n_lcores ? w->lcores[i] : w->control_lcore;
+		unsigned cpu = !w->has_cpus ? lcore : i < w->n_lcores ? w->cpus[i] : w->control_cpu;
+
+		if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
+			VD_ERR("workers: lcore %u would run on CPU %u, which this process may not use"
+			       " (%d CPUs allowed); %s",
+			       lcore, cpu, CPU_COUNT(&allowed),
+			       w->has_cpus ? "change workers.cpus"
+					   : "choose other lcores or map them with workers.cpus");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Take an exclusive lock per interface (or PCI device), so that a second velodns
+ * started on the same ports fails before it touches them: otherwise it would
+ * remove the first one's XDP program as "stale" and leave it deaf. Interface
+ * names are per network namespace, so the namespace is part of the lock's name.
+ */
+static int
+lock_port(const struct cp_port_conf *pc)
+{
+	const char *what = pc->pci != NULL ? pc->pci : pc->interface;
+	char path[256], owner[32] = "";
+	struct stat ns;
+	int fd;
+
+	if (what == NULL)
+		return 0; /* a devargs vdev names no shared device */
+	if (stat("/proc/self/ns/net", &ns) != 0)
+		ns.st_ino = 0;
+	(void)mkdir(LOCK_DIR, 0755);
+	snprintf(path, sizeof(path), LOCK_DIR "/port-%lu-%s.lock", (unsigned long)ns.st_ino, what);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		VD_ERR("port %s: lock %s: %s", pc->name, path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t n = pread(fd, owner, sizeof(owner) - 1, 0);
+		owner[n > 0 ? n : 0] = '\0';
+		owner[strcspn(owner, "\n")] = '\0';
+		VD_ERR("port %s: %s is in use by another velodns (pid %s); stop it first", pc->name,
+		       what, owner[0] ? owner : "?");
+		close(fd);
+		return -EBUSY;
+	}
+	snprintf(owner, sizeof(owner), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, owner, strlen(owner), 0) < 0)
+		VD_WARN("port %s: could not record our pid in %s", pc->name, path);
+	the_port_locks[the_n_port_locks++] = fd;
+	return 0;
+}
+
+static void
+unlock_ports(void)
+{
+	while (the_n_port_locks > 0)
+		close(the_port_locks[--the_n_port_locks]);
+}
+
 int
 cp_dataplane_init(struct cp_daemon *d)
 {
@@ -338,6 +435,16 @@ cp_dataplane_init(struct cp_daemon *d)
 	if (argc < 0) {
 		VD_ERR("EAL arguments: too many or too long");
 		return argc;
+	}
+	rc = check_cpus(&d->conf.workers);
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 0; i < d->conf.n_ports; i++) {
+		rc = lock_port(&d->conf.ports[i]);
+		if (rc < 0) {
+			unlock_ports();
+			return rc;
+		}
 	}
 	for (unsigned i = 0; i < d->conf.n_ports; i++) {
 		if (d->conf.ports[i].mode == CP_PORT_AF_XDP &&
@@ -393,8 +500,10 @@ cp_dataplane_launch(struct cp_daemon *d)
 void
 cp_dataplane_fini(struct cp_daemon *d)
 {
-	if (!d->eal_ready)
+	if (!d->eal_ready) {
+		unlock_ports();
 		return;
+	}
 	atomic_store(&dp_quit, true);
 	if (d->launched)
 		rte_eal_mp_wait_lcore();
@@ -432,4 +541,5 @@ cp_dataplane_fini(struct cp_daemon *d)
 	}
 	rte_eal_cleanup();
 	d->eal_ready = false;
+	unlock_ports();
 }

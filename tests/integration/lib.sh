@@ -428,7 +428,8 @@ vdt_local_yaml() {
 
 # vdt_write_config [LCORES] [HUGEPAGES]: $VDT_CONF for the topology that exists.
 # LCORES is a YAML list ("[1]"); HUGEPAGES true|false (false: --no-huge, 512M).
-# $VDT_EXTRA_YAML, if set, is appended (e.g. an acl: section).
+# $VDT_EXTRA_YAML, if set, is appended (e.g. an acl: section); $VDT_CPUS, if set, is
+# workers.cpus (a YAML list mapping the lcores onto CPUs).
 vdt_write_config() {
 	local lcores=${1:-[1]} huge=${2:-false} i
 	{
@@ -453,6 +454,7 @@ vdt_write_config() {
 		echo "workers:"
 		echo "  lcores: $lcores"
 		echo "  control-lcore: 0"
+		[ -n "${VDT_CPUS:-}" ] && echo "  cpus: $VDT_CPUS"
 		echo "cache:"
 		echo "  memory-per-worker: 32M"
 		vdt_local_yaml

@@ -436,7 +436,7 @@ Test(cp_conf, unknown_keys_are_errors)
 	             " interface, devargs, pci, queues, exception-interface)");
 	expect_error_after_base("workers:\n  lcore: [1]\n",
 	                        "velodns.conf:6:3: workers.lcore: unknown key (known here: lcores,"
-	                        " control-lcore)");
+	                        " control-lcore, cpus, control-cpu)");
 	expect_error_after_base("cache:\n  size: 1G\n",
 	                        "velodns.conf:6:3: cache.size: unknown key (known here:"
 	                        " memory-per-worker, max-entries-per-worker, push-to-all-workers,"
@@ -766,6 +766,33 @@ Test(cp_conf, bad_workers)
 		"workers:\n  lcores: [1, 2]\n",
 		"velodns.conf:6:11: workers.lcores: 2 worker lcores but only 1 (port,"
 		" queue) pair to poll; give the ports more queues or list fewer lcores");
+	expect_error_after_base("workers:\n  lcores: [1]\n  cpus: [1, 1]\n",
+	                        "velodns.conf:7:9: workers.cpus: 2 CPUs for 1 lcores: give one"
+	                        " CPU per lcore");
+	expect_error_after_base("workers:\n  lcores: [1]\n  cpus: [1024]\n",
+	                        "velodns.conf:7:10: workers.cpus[0]: 1024 is out of range"
+	                        " (0..1023)");
+	expect_error_after_base("workers:\n  control-cpu: 0\n",
+	                        "velodns.conf:6:16: workers.control-cpu: needs workers.cpus as"
+	                        " well");
+}
+
+/* Lcores mapped onto CPUs, e.g. two workers sharing CPU 1 of a 2-CPU test machine. */
+Test(cp_conf, lcores_mapped_onto_cpus)
+{
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp, queues: 2 }\n"
+	        "workers:\n  lcores: [1, 2]\n  cpus: [1, 1]\n");
+	cr_assert(conf.workers.has_cpus);
+	cr_assert_eq(conf.workers.cpus[0], 1);
+	cr_assert_eq(conf.workers.cpus[1], 1);
+	cr_assert_eq(conf.workers.control_cpu, 0, "the control lcore keeps CPU = its id");
+	cp_conf_free(&conf);
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp }\n"
+	        "workers:\n  lcores: [3]\n  control-lcore: 2\n  cpus: [1]\n  control-cpu: 0\n");
+	cr_assert_eq(conf.workers.control_cpu, 0);
+	cr_assert_eq(conf.workers.cpus[0], 1);
 }
 
 Test(cp_conf, two_workers_on_two_queues)
