@@ -243,11 +243,11 @@ proc_cpu_ticks() {
 	sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12, $13 }'
 }
 
-# velodns_busy: "rx busy_ns_total hits" from veloctl stats.
+# velodns_busy: "rx busy_ns_total hits tx_ns_total" from veloctl stats.
 velodns_busy() {
 	timeout 10 "$VELOCTL" -s "$TMP/ctl.sock" --json stats | "$PY" -c 'import json, sys
 t = json.load(sys.stdin)["total"]
-print(t["rx"], t["busy_ns_per_pkt"] * t["rx"], t["hits"])'
+print(t["rx"], t["busy_ns_per_pkt"] * t["rx"], t["hits"], t["tx_ns_per_pkt"] * t["rx"])'
 }
 
 # udp_rcvbuf_errors: datagrams the server namespace's kernel dropped for a full socket
@@ -345,12 +345,15 @@ o = {"server": which, "run": run, "sent": int(sent), "answers": int(done), "lost
      "process_sys_ns_per_answer": round(sys_s * 1e9 / done, 1) if done else None,
      "server_udp_rcvbuf_errors": int(sys.argv[11])}
 if which == "velodns" and sys.argv[9] and sys.argv[10]:
-    rx0, busy0, hits0 = map(float, sys.argv[9].split())
-    rx1, busy1, hits1 = map(float, sys.argv[10].split())
+    rx0, busy0, hits0, tx0 = map(float, sys.argv[9].split())
+    rx1, busy1, hits1, tx1 = map(float, sys.argv[10].split())
     drx = rx1 - rx0
     o["worker_rx"] = int(drx)
     o["worker_hits"] = int(hits1 - hits0)
     o["busy_ns_per_pkt"] = round((busy1 - busy0) / drx, 1) if drx else None
+    # The busy time split: inside rte_eth_tx_burst (PMD + kernel transmit) and the rest.
+    o["tx_ns_per_pkt"] = round((tx1 - tx0) / drx, 1) if drx else None
+    o["work_ns_per_pkt"] = round((busy1 - busy0 - (tx1 - tx0)) / drx, 1) if drx else None
     o["busy_ns_per_answer"] = round((busy1 - busy0) / done, 1) if done else None
     o["cpu_ns_per_answer"] = o["busy_ns_per_answer"]
 else:
@@ -398,15 +401,17 @@ print("workload: %s local-data names, -l %s -Q %s -c %s, %d run(s) per server%s%
       (names, dur, qps, clients, int(nruns), "" if huge == "1" else ", velodns --no-huge",
        ", velodns devargs " + xdp_devargs if xdp_devargs else ""))
 print()
-hdr = "%-8s %3s %10s %10s %8s %12s %14s %14s %14s" % (
-    "server", "run", "answers", "qps", "lost", "avg lat us", "cpu ns/answer", "busy ns/pkt", "proc ns/answer")
+hdr = "%-8s %3s %10s %10s %8s %12s %14s %14s %12s %14s" % (
+    "server", "run", "answers", "qps", "lost", "avg lat us", "cpu ns/answer", "busy ns/pkt",
+    "tx ns/pkt", "proc ns/answer")
 print(hdr)
 print("-" * len(hdr))
 fmt = lambda v: "-" if v is None else ("%.1f" % v if isinstance(v, float) else str(v))
 for r in runs:
-    print("%-8s %3d %10d %10.0f %8d %12.1f %14s %14s %14s" % (
+    print("%-8s %3d %10d %10.0f %8d %12.1f %14s %14s %12s %14s" % (
         r["server"], r["run"], r["answers"], r["qps"], r["lost"], r["avg_latency_us"],
-        fmt(r["cpu_ns_per_answer"]), fmt(r.get("busy_ns_per_pkt")), fmt(r["process_cpu_ns_per_answer"])))
+        fmt(r["cpu_ns_per_answer"]), fmt(r.get("busy_ns_per_pkt")), fmt(r.get("tx_ns_per_pkt")),
+        fmt(r["process_cpu_ns_per_answer"])))
 summary = {}
 for s in ("velodns", "unbound"):
     rs = [r for r in runs if r["server"] == s]
@@ -428,6 +433,8 @@ for s in ("velodns", "unbound"):
     }
     if s == "velodns":
         summary[s]["busy_ns_per_pkt"] = mean("busy_ns_per_pkt")
+        summary[s]["tx_ns_per_pkt"] = mean("tx_ns_per_pkt")
+        summary[s]["work_ns_per_pkt"] = mean("work_ns_per_pkt")
 print()
 for s, v in summary.items():
     print("%-8s mean of %d: %.0f q/s, avg latency %.1f us, %d lost of %d (server socket buffer"
@@ -435,8 +442,10 @@ for s, v in summary.items():
         s, v["runs"], v["qps"], v["avg_latency_us"], v["lost"], v["answers"] + v["lost"],
         v["server_udp_rcvbuf_errors"],
         fmt(v["cpu_ns_per_answer"]),
-        " (busy %s ns/pkt; process incl. polling %s ns/answer)" % (
-            fmt(v.get("busy_ns_per_pkt")), fmt(v["process_cpu_ns_per_answer"])) if s == "velodns"
+        " (busy %s ns/pkt, of which %s in the TX call and %s the rest; process incl. polling"
+        " %s ns/answer)" % (
+            fmt(v.get("busy_ns_per_pkt")), fmt(v.get("tx_ns_per_pkt")),
+            fmt(v.get("work_ns_per_pkt")), fmt(v["process_cpu_ns_per_answer"])) if s == "velodns"
         else " (process utime+stime: %s user + %s sys)" % (
             fmt(v["process_user_ns_per_answer"]), fmt(v["process_sys_ns_per_answer"]))))
 out = {"bench": "dnsperf-compare", "names": int(names), "runs": int(nruns),

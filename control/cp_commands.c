@@ -68,6 +68,11 @@ counters_row(const struct dp_stats *s, double ns_per_cycle)
 			    json_real(s->busy_frames ? (double)s->busy_cycles * ns_per_cycle /
 							       (double)s->busy_frames
 						     : 0.0));
+	/* The busy time split: the TX call (PMD + kernel for AF_XDP) and everything else. */
+	json_object_set_new(o, "tx_ns_per_pkt",
+			    json_real(s->busy_frames ? (double)s->tx_cycles * ns_per_cycle /
+							       (double)s->busy_frames
+						     : 0.0));
 	return o;
 }
 

@@ -39,6 +39,8 @@ struct dp_stats {
 	uint64_t cp_replies;     /* replies sent for the control thread */
 	uint64_t busy_cycles;    /* TSC cycles spent in bursts that carried frames */
 	uint64_t busy_frames;    /* frames in those bursts */
+	uint64_t tx_cycles;      /* of busy_cycles, those inside rte_eth_tx_burst (the PMD and,
+				  * for AF_XDP, the kernel's transmit path) */
 	uint64_t verdict[DNS_VERDICT_COUNT];
 	uint64_t pkt[DP_PKT_R_COUNT];
 	uint64_t drop[DP_DROP_COUNT];

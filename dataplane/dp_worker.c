@@ -236,7 +236,7 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 	struct tx_batch tx = { 0 }, exc = { 0 };
 	struct burst b;
 	uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue_id, rx, DP_BURST_MAX);
-	uint64_t t0;
+	uint64_t t0, t1, t2;
 
 	if (n == 0)
 		return;
@@ -258,10 +258,13 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 			}
 		}
 	}
+	t1 = rte_rdtsc();
 	tx_flush(w, &tx, rq->port_id, rq->queue_id);
 	if (exc.n > 0)
 		tx_flush(w, &exc, rq->exc_port_id, rq->exc_queue_id);
-	w->stats.busy_cycles += rte_rdtsc() - t0;
+	t2 = rte_rdtsc();
+	w->stats.busy_cycles += t2 - t0;
+	w->stats.tx_cycles += t2 - t1;
 	w->stats.busy_frames += n;
 }
 
