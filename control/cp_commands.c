@@ -397,11 +397,21 @@ flush_owner(struct cp_daemon *d, const uint8_t *owner)
 	flush_workers(d, name, n);
 }
 
+/* Answer a local-data change: the error, or flush the owner from the workers and say so. */
 static void
-reply_local_change(struct cp_ctl_req *req, struct cp_daemon *d, const char *verb,
-		   const char *what)
+local_change_done(struct cp_ctl_req *req, struct cp_daemon *d, int rc, const char *text,
+		  const char *err, const uint8_t *owner, const char *verb)
 {
-	cp_ctl_reply_ok(req, json_pack("{s:s, s:I}", verb, what, "records",
+	if (rc < 0) {
+		cp_ctl_reply_err(req, "%s: %s", text,
+				 err[0]	       ? err
+				 : rc == -EEXIST ? "already present"
+				 : rc == -ENOENT ? "no such record"
+						 : strerror(-rc));
+		return;
+	}
+	flush_owner(d, owner);
+	cp_ctl_reply_ok(req, json_pack("{s:s, s:I}", verb, text, "records",
 				       (json_int_t)cp_localdata_count(d->local)));
 }
 
@@ -422,13 +432,7 @@ cmd_local_data_add(struct cp_ctl_req *req, json_t *args, void *ctx)
 		memcpy(owner, rr.owner, dns_name_length(rr.owner));
 		rc = cp_localdata_add(d->local, &rr, err, sizeof(err));
 	}
-	if (rc != 0) {
-		cp_ctl_reply_err(req, "%s: %s", text,
-				 err[0] ? err : rc == -EEXIST ? "already present" : strerror(-rc));
-		return;
-	}
-	flush_owner(d, owner);
-	reply_local_change(req, d, "added", text);
+	local_change_done(req, d, rc, text, err, owner, "added");
 }
 
 /* Remove one record ({"rr": TEXT}) or every record of a name and type ({"name", "type"?}). */
@@ -457,13 +461,7 @@ cmd_local_data_remove(struct cp_ctl_req *req, json_t *args, void *ctx)
 			rc = cp_localdata_remove(d->local, &rr);
 		}
 	}
-	if (rc < 0) {
-		cp_ctl_reply_err(req, "%s: %s", text,
-				 err[0] ? err : rc == -ENOENT ? "no such record" : strerror(-rc));
-		return;
-	}
-	flush_owner(d, owner);
-	reply_local_change(req, d, "removed", text);
+	local_change_done(req, d, rc, text, err, owner, "removed");
 }
 
 struct list_ctx {
