@@ -55,21 +55,47 @@ lower8(uint64_t v)
 	return v | (upper >> 2);
 }
 
-static void
-lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
+static inline void
+fold8(uint8_t *dst, const uint8_t *src)
 {
 	uint64_t v;
 
-	for (; len >= 8; len -= 8, src += 8, dst += 8) {
-		memcpy(&v, src, 8);
-		v = lower8(v);
-		memcpy(dst, &v, 8);
-	}
-	if (len > 0) {
-		v = 0;
-		memcpy(&v, src, len);
-		v = lower8(v);
-		memcpy(dst, &v, len);
+	memcpy(&v, src, 8);
+	v = lower8(v);
+	memcpy(dst, &v, 8);
+}
+
+static inline void
+fold4(uint8_t *dst, const uint8_t *src)
+{
+	uint32_t v;
+
+	memcpy(&v, src, 4);
+	v = (uint32_t)lower8(v);
+	memcpy(dst, &v, 4);
+}
+
+/*
+ * Copy @p len octets folded. Only fixed-size loads and stores, so no call to
+ * memcpy: the tail is an overlapping last chunk, read and written again (folding
+ * is idempotent), never past @p len.
+ */
+static void
+lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 8) {
+		for (; i + 8 <= len; i += 8)
+			fold8(dst + i, src + i);
+		if (i < len)
+			fold8(dst + len - 8, src + len - 8);
+	} else if (len >= 4) {
+		fold4(dst, src);
+		fold4(dst + len - 4, src + len - 4);
+	} else {
+		for (; i < len; i++)
+			dst[i] = dns_lower(src[i]);
 	}
 }
 

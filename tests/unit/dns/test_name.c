@@ -8,31 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "dns_name.h"
-
-/*
- * Text to wire for plain names: "www.example.com" (a trailing dot is optional,
- * "" and "." are the root). No escapes; labels must be 1..63 characters.
- */
-static size_t
-wire(const char *text, uint8_t *out)
-{
-	size_t n = 0;
-
-	while (*text != '\0' && !(text[0] == '.' && text[1] == '\0')) {
-		const char *dot = strchr(text, '.');
-		size_t len = dot != NULL ? (size_t)(dot - text) : strlen(text);
-
-		cr_assert(len >= 1 && len <= 63, "bad test name");
-		out[n++] = (uint8_t)len;
-		memcpy(out + n, text, len);
-		n += len;
-		text += len;
-		if (*text == '.')
-			text++;
-	}
-	out[n++] = 0;
-	return n;
-}
+#include "dns_test_util.h"
 
 /* A name of labels of the given lengths, filled with a mixed-case pattern. */
 static size_t
@@ -99,7 +75,7 @@ Test(dns_name, lower_table_folds_only_ascii_letters)
 Test(dns_name, scan_simple_name)
 {
 	uint8_t name[64], lower[DNS_NAME_MAXLEN];
-	size_t len = wire("www.example.com", name);
+	size_t len = dt_wire("www.example.com", name);
 
 	cr_assert_eq(len, 17);
 	cr_assert_eq(scan_exact(name, len, lower), 17);
@@ -120,7 +96,7 @@ Test(dns_name, scan_root)
 Test(dns_name, scan_stops_at_root_label)
 {
 	uint8_t buf[64];
-	size_t len = wire("example.com", buf);
+	size_t len = dt_wire("example.com", buf);
 
 	/* Whatever follows the root label is not part of the name. */
 	memset(buf + len, 0xc0, 10);
@@ -191,10 +167,10 @@ Test(dns_name, scan_many_short_labels_too_long)
 Test(dns_name, scan_lowers_copy_keeps_original)
 {
 	uint8_t name[64], orig[64], lower[DNS_NAME_MAXLEN], want[64];
-	size_t len = wire("WwW.ExAmPlE.CoM", name);
+	size_t len = dt_wire("WwW.ExAmPlE.CoM", name);
 
 	memcpy(orig, name, len);
-	wire("www.example.com", want);
+	dt_wire("www.example.com", want);
 	cr_assert_eq(dns_name_scan(name, len, lower), (int)len);
 	cr_assert_eq(memcmp(lower, want, len), 0);
 	cr_assert_eq(memcmp(name, orig, len), 0, "original must not change");
@@ -272,7 +248,7 @@ Test(dns_name, scan_truncated_at_every_position)
 {
 	const unsigned lens[] = {63, 63, 63, 61};
 	uint8_t name[300];
-	size_t len = wire("www.example.com", name);
+	size_t len = dt_wire("www.example.com", name);
 
 	for (size_t n = 0; n < len; n++)
 		cr_assert_eq(scan_exact(name, n, NULL), DNS_NAME_ETRUNC, "avail %zu", n);
@@ -310,7 +286,7 @@ chain_msg(uint8_t *msg)
 	size_t n = DNS_HEADER_LEN;
 
 	memset(msg, 0, DNS_HEADER_LEN);
-	n += wire("Example.COM", msg + n);
+	n += dt_wire("Example.COM", msg + n);
 	memcpy(msg + n, "\3www\xc0\x0c", 6);
 	n += 6;
 	memcpy(msg + n, "\1A\xc0\x19", 4);
@@ -320,42 +296,40 @@ chain_msg(uint8_t *msg)
 	return n;
 }
 
-Test(dns_name, unpack_uncompressed)
+/*
+ * The name at @p pos of the chain_msg() message unpacks without folding to @p text, of
+ * @p name_len octets, and takes @p wire_len octets of the message.
+ */
+static void
+expect_chain_unpack(size_t pos, const char *text, int name_len, size_t wire_len)
 {
 	uint8_t msg[64], out[DNS_NAME_MAXLEN], want[64];
 	size_t msg_len = chain_msg(msg), wl = 0;
+	int rc;
 
-	wire("Example.COM", want);
-	cr_assert_eq(unpack_exact(msg, msg_len, 12, out, false, &wl), 13);
-	cr_assert_eq(wl, 13);
-	cr_assert_eq(memcmp(out, want, 13), 0);
+	dt_wire(text, want);
+	rc = unpack_exact(msg, msg_len, pos, out, false, &wl);
+	cr_assert_eq(rc, name_len, "offset %zu: %d, want %d", pos, rc, name_len);
+	cr_assert_eq(wl, wire_len, "offset %zu: %zu octets of the message, want %zu", pos, wl,
+		     wire_len);
+	cr_assert_eq(memcmp(out, want, (size_t)name_len), 0, "offset %zu: not %s", pos, text);
+}
+
+Test(dns_name, unpack_uncompressed)
+{
+	expect_chain_unpack(12, "Example.COM", 13, 13);
 }
 
 Test(dns_name, unpack_follows_pointer)
 {
-	uint8_t msg[64], out[DNS_NAME_MAXLEN], want[64];
-	size_t msg_len = chain_msg(msg), wl = 0;
-
-	wire("www.Example.COM", want);
-	cr_assert_eq(unpack_exact(msg, msg_len, 25, out, false, &wl), 17);
-	cr_assert_eq(wl, 6, "label + pointer");
-	cr_assert_eq(memcmp(out, want, 17), 0);
+	expect_chain_unpack(25, "www.Example.COM", 17, 6); /* label + pointer */
 }
 
 Test(dns_name, unpack_pointer_chain)
 {
-	uint8_t msg[64], out[DNS_NAME_MAXLEN], want[64];
-	size_t msg_len = chain_msg(msg), wl = 0;
-
-	wire("A.www.Example.COM", want);
-	cr_assert_eq(unpack_exact(msg, msg_len, 31, out, false, &wl), 19);
-	cr_assert_eq(wl, 4);
-	cr_assert_eq(memcmp(out, want, 19), 0);
-
+	expect_chain_unpack(31, "A.www.Example.COM", 19, 4);
 	/* A bare pointer to a name that itself ends in a pointer. */
-	cr_assert_eq(unpack_exact(msg, msg_len, 35, out, false, &wl), 19);
-	cr_assert_eq(wl, 2);
-	cr_assert_eq(memcmp(out, want, 19), 0);
+	expect_chain_unpack(35, "A.www.Example.COM", 19, 2);
 }
 
 Test(dns_name, unpack_fold)
@@ -364,7 +338,7 @@ Test(dns_name, unpack_fold)
 	size_t msg_len = chain_msg(msg);
 
 	memcpy(orig, msg, msg_len);
-	wire("a.www.example.com", want);
+	dt_wire("a.www.example.com", want);
 	cr_assert_eq(dns_name_unpack(msg, msg_len, 31, out, true, NULL), 19);
 	cr_assert_eq(memcmp(out, want, 19), 0);
 	cr_assert_eq(memcmp(msg, orig, msg_len), 0, "message must not change");
@@ -403,13 +377,13 @@ Test(dns_name, unpack_rejects_forward_pointer)
 	/* 12: ptr(14); 14: "com." -- a valid name, but ahead of the pointer. */
 	msg[12] = 0xc0;
 	msg[13] = 14;
-	n = 14 + wire("com", msg + 14);
+	n = 14 + dt_wire("com", msg + 14);
 	cr_assert_eq(unpack_exact(msg, n, 12, out, false, NULL), DNS_NAME_EPTR);
 
 	/* The same after a label: 12: "\1a" ptr(20); 20: "com." */
 	memset(msg, 0, sizeof(msg));
 	memcpy(msg + 12, "\1a\xc0\x14", 4);
-	n = 20 + wire("com", msg + 20);
+	n = 20 + dt_wire("com", msg + 20);
 	cr_assert_eq(unpack_exact(msg, n, 12, out, false, NULL), DNS_NAME_EPTR);
 
 	/* A pointer beyond the end of the message. */
@@ -519,13 +493,13 @@ Test(dns_name, length_and_labels)
 	const unsigned lens[] = {63, 63, 63, 61};
 	uint8_t name[300];
 
-	wire(".", name);
+	dt_wire(".", name);
 	cr_assert_eq(dns_name_length(name), 1);
 	cr_assert_eq(dns_name_labels(name), 0);
-	wire("com", name);
+	dt_wire("com", name);
 	cr_assert_eq(dns_name_length(name), 5);
 	cr_assert_eq(dns_name_labels(name), 1);
-	wire("www.example.com", name);
+	dt_wire("www.example.com", name);
 	cr_assert_eq(dns_name_length(name), 17);
 	cr_assert_eq(dns_name_labels(name), 3);
 	make_name(name, lens, 4);
@@ -544,25 +518,26 @@ Test(dns_name, labels_of_binary_name)
 
 Test(dns_name, equal)
 {
+	static const struct {
+		const char *a, *b;
+		bool equal;
+	} cases[] = {
+		{"www.example.com", "WWW.Example.Com", true},
+		{"www.example.com", "www.example.co", false},
+		{"www.example.com", "ww.example.com", false},
+		{"www.example.com", "www.example.com.x", false},
+		{".", ".", true},
+		{".", "com", false},
+	};
 	uint8_t a[64], b[64];
 
-	wire("www.example.com", a);
-	wire("WWW.Example.Com", b);
-	cr_assert(dns_name_equal(a, b));
-	cr_assert(dns_name_equal(b, a));
-	cr_assert(dns_name_equal(a, a));
-	wire("www.example.co", b);
-	cr_assert_not(dns_name_equal(a, b));
-	wire("ww.example.com", b);
-	cr_assert_not(dns_name_equal(a, b));
-	wire("www.example.com.x", b);
-	cr_assert_not(dns_name_equal(a, b));
-	wire(".", a);
-	wire(".", b);
-	cr_assert(dns_name_equal(a, b));
-	wire("com", b);
-	cr_assert_not(dns_name_equal(a, b));
-	cr_assert_not(dns_name_equal(b, a));
+	for (size_t i = 0; i < VD_ARRAY_SIZE(cases); i++) {
+		dt_wire(cases[i].a, a);
+		dt_wire(cases[i].b, b);
+		cr_assert(dns_name_equal(a, a), "%s = itself", cases[i].a);
+		cr_assert_eq(dns_name_equal(a, b), cases[i].equal, "%s = %s", cases[i].a, cases[i].b);
+		cr_assert_eq(dns_name_equal(b, a), cases[i].equal, "%s = %s", cases[i].b, cases[i].a);
+	}
 }
 
 Test(dns_name, equal_folds_ascii_only)
@@ -581,27 +556,29 @@ Test(dns_name, equal_folds_ascii_only)
 
 Test(dns_name, in_zone)
 {
+	static const struct {
+		const char *name;
+		bool in;
+		const char *why;
+	} cases[] = {
+		{"www.example.com", true, "below the apex"},
+		{"WWW.EXAMPLE.COM", true, "case-insensitive"},
+		{"ExAmPlE.cOm", true, "the apex is in its zone"},
+		{"a.b.c.example.com", true, "deep below the apex"},
+		{"badexample.com", false, "suffix match must be label-wise"},
+		{"com", false, "parent is not in the zone"},
+		{"example.net", false, "other zone"},
+		{"example.com.net", false, "other zone"},
+		{".", false, "the root"},
+	};
 	uint8_t n[64], z[64];
 
-	wire("www.example.com", n);
-	wire("example.com", z);
-	cr_assert(dns_name_in_zone(n, z));
-	wire("WWW.EXAMPLE.COM", n);
-	cr_assert(dns_name_in_zone(n, z), "case-insensitive");
-	wire("ExAmPlE.cOm", n);
-	cr_assert(dns_name_in_zone(n, z), "the apex is in its zone");
-	wire("a.b.c.example.com", n);
-	cr_assert(dns_name_in_zone(n, z));
-	wire("badexample.com", n);
-	cr_assert_not(dns_name_in_zone(n, z), "suffix match must be label-wise");
-	wire("com", n);
-	cr_assert_not(dns_name_in_zone(n, z), "parent is not in the zone");
-	wire("example.net", n);
-	cr_assert_not(dns_name_in_zone(n, z));
-	wire("example.com.net", n);
-	cr_assert_not(dns_name_in_zone(n, z));
-	wire(".", n);
-	cr_assert_not(dns_name_in_zone(n, z));
+	dt_wire("example.com", z);
+	for (size_t i = 0; i < VD_ARRAY_SIZE(cases); i++) {
+		dt_wire(cases[i].name, n);
+		cr_assert_eq(dns_name_in_zone(n, z), cases[i].in, "%s in example.com: %s",
+			     cases[i].name, cases[i].why);
+	}
 }
 
 Test(dns_name, in_zone_root_contains_all)
@@ -610,9 +587,9 @@ Test(dns_name, in_zone_root_contains_all)
 	uint8_t n[300], root[1] = {0};
 
 	cr_assert(dns_name_in_zone(root, root));
-	wire("com", n);
+	dt_wire("com", n);
 	cr_assert(dns_name_in_zone(n, root));
-	wire("www.example.com", n);
+	dt_wire("www.example.com", n);
 	cr_assert(dns_name_in_zone(n, root));
 	make_name(n, lens, 4);
 	cr_assert(dns_name_in_zone(n, root));

@@ -7,32 +7,7 @@
 #include <criterion/criterion.h>
 
 #include "dns_present.h"
-
-/* Wire name from dotted text without escapes ("." is the root), independent of dns_present. */
-static int
-wire(const char *text, uint8_t *out)
-{
-	size_t n = 0;
-	const char *p = text;
-
-	if (strcmp(text, ".") == 0) {
-		out[0] = 0;
-		return 1;
-	}
-	while (*p != '\0') {
-		const char *dot = strchr(p, '.');
-		size_t l = dot != NULL ? (size_t)(dot - p) : strlen(p);
-
-		out[n++] = (uint8_t)l;
-		memcpy(out + n, p, l);
-		n += l;
-		p += l;
-		if (*p == '.')
-			p++;
-	}
-	out[n++] = 0;
-	return (int)n;
-}
+#include "dns_test_util.h"
 
 static void
 expect_text(const uint8_t *name, const char *text)
@@ -54,6 +29,54 @@ expect_wire(const char *text, const uint8_t *name, int len)
 	cr_assert_arr_eq(buf, name, (size_t)len, "\"%s\": wrong wire form", text);
 }
 
+typedef int (*to_text_fn)(uint16_t value, char *out, size_t cap);
+typedef int (*from_text_fn)(const char *text, uint16_t *value);
+
+/* A text and the type or class it stands for. */
+struct text_case {
+	const char *text;
+	uint16_t value;
+};
+
+/* Every value of @p cases is written as its text; @p what names the function in messages. */
+static void
+expect_to_text(to_text_fn fn, const char *what, const struct text_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[16];
+		int rc = fn(cases[i].value, buf, sizeof(buf));
+
+		cr_assert_eq(rc, (int)strlen(cases[i].text), "%s(%u): %d", what, cases[i].value, rc);
+		cr_assert_str_eq(buf, cases[i].text, "%s(%u)", what, cases[i].value);
+	}
+}
+
+/* Every text of @p cases parses to its value; @p what names the parser in messages. */
+static void
+expect_from_text(from_text_fn fn, const char *what, const struct text_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint16_t v = 0;
+		int rc = fn(cases[i].text, &v);
+
+		cr_assert_eq(rc, 0, "%s(\"%s\"): %d", what, cases[i].text, rc);
+		cr_assert_eq(v, cases[i].value, "%s(\"%s\"): %u, want %u", what, cases[i].text, v,
+			     cases[i].value);
+	}
+}
+
+/* Every text of @p texts is refused with -EINVAL. */
+static void
+expect_rejected(from_text_fn fn, const char *what, const char *const *texts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint16_t v = 0;
+		int rc = fn(texts[i], &v);
+
+		cr_assert_eq(rc, -EINVAL, "%s(\"%s\"): %d, want -EINVAL", what, texts[i], rc);
+	}
+}
+
 /* ---- names to text ---- */
 
 Test(dns_present, root_to_text)
@@ -67,9 +90,9 @@ Test(dns_present, name_to_text_is_absolute)
 {
 	uint8_t n[DNS_NAME_MAXLEN];
 
-	wire("www.example.com", n);
+	dt_wire("www.example.com", n);
 	expect_text(n, "www.example.com.");
-	wire("com", n);
+	dt_wire("com", n);
 	expect_text(n, "com.");
 }
 
@@ -77,7 +100,7 @@ Test(dns_present, name_to_text_keeps_case)
 {
 	uint8_t n[DNS_NAME_MAXLEN];
 
-	wire("WwW.ExAmPlE.CoM", n);
+	dt_wire("WwW.ExAmPlE.CoM", n);
 	expect_text(n, "WwW.ExAmPlE.CoM.");
 }
 
@@ -117,7 +140,7 @@ Test(dns_present, name_to_text_enospc)
 	const char *want = "www.example.com.";
 	size_t len = strlen(want);
 
-	wire("www.example.com", n);
+	dt_wire("www.example.com", n);
 	/* The text is NUL-terminated: len + 1 bytes are enough, len are not. */
 	cr_assert_eq(dns_name_to_text(n, buf, len + 1), (int)len);
 	cr_assert_str_eq(buf, want);
@@ -175,11 +198,11 @@ Test(dns_present, root_from_text)
 Test(dns_present, absolute_and_relative_text_agree)
 {
 	uint8_t n[DNS_NAME_MAXLEN];
-	int len = wire("www.example.com", n);
+	int len = (int)dt_wire("www.example.com", n);
 
 	expect_wire("www.example.com.", n, len);
 	expect_wire("www.example.com", n, len);
-	len = wire("com", n);
+	len = (int)dt_wire("com", n);
 	expect_wire("com", n, len);
 	expect_wire("com.", n, len);
 }
@@ -187,7 +210,7 @@ Test(dns_present, absolute_and_relative_text_agree)
 Test(dns_present, from_text_keeps_case)
 {
 	uint8_t n[DNS_NAME_MAXLEN];
-	int len = wire("WwW.ExAmPlE.CoM", n);
+	int len = (int)dt_wire("WwW.ExAmPlE.CoM", n);
 
 	expect_wire("WwW.ExAmPlE.CoM.", n, len);
 }
@@ -292,20 +315,12 @@ Test(dns_present, round_trip_every_octet)
 
 Test(dns_present, type_to_text)
 {
-	char buf[16];
+	static const struct text_case cases[] = {
+		{"A", DNS_TYPE_A},     {"AAAA", DNS_TYPE_AAAA},   {"MX", DNS_TYPE_MX},
+		{"SOA", DNS_TYPE_SOA}, {"HTTPS", DNS_TYPE_HTTPS}, {"TYPE65280", 65280},
+	};
 
-	cr_assert_eq(dns_type_to_text(DNS_TYPE_A, buf, sizeof(buf)), 1);
-	cr_assert_str_eq(buf, "A");
-	cr_assert_eq(dns_type_to_text(DNS_TYPE_AAAA, buf, sizeof(buf)), 4);
-	cr_assert_str_eq(buf, "AAAA");
-	cr_assert_eq(dns_type_to_text(DNS_TYPE_MX, buf, sizeof(buf)), 2);
-	cr_assert_str_eq(buf, "MX");
-	cr_assert_eq(dns_type_to_text(DNS_TYPE_SOA, buf, sizeof(buf)), 3);
-	cr_assert_str_eq(buf, "SOA");
-	cr_assert_eq(dns_type_to_text(DNS_TYPE_HTTPS, buf, sizeof(buf)), 5);
-	cr_assert_str_eq(buf, "HTTPS");
-	cr_assert_eq(dns_type_to_text(65280, buf, sizeof(buf)), 9);
-	cr_assert_str_eq(buf, "TYPE65280");
+	expect_to_text(dns_type_to_text, "dns_type_to_text", cases, VD_ARRAY_SIZE(cases));
 }
 
 Test(dns_present, type_to_text_enospc)
@@ -320,46 +335,31 @@ Test(dns_present, type_to_text_enospc)
 
 Test(dns_present, type_from_text)
 {
-	uint16_t t = 0;
+	static const struct text_case cases[] = {
+		{"A", DNS_TYPE_A},       {"AAAA", DNS_TYPE_AAAA}, {"MX", DNS_TYPE_MX},
+		{"TYPE65280", 65280},    {"TYPE1", DNS_TYPE_A},
+	};
 
-	cr_assert_eq(dns_type_from_text("A", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_A);
-	cr_assert_eq(dns_type_from_text("AAAA", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_AAAA);
-	cr_assert_eq(dns_type_from_text("MX", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_MX);
-	cr_assert_eq(dns_type_from_text("TYPE65280", &t), 0);
-	cr_assert_eq(t, 65280);
-	cr_assert_eq(dns_type_from_text("TYPE1", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_A);
+	expect_from_text(dns_type_from_text, "dns_type_from_text", cases, VD_ARRAY_SIZE(cases));
 }
 
 Test(dns_present, type_from_text_any_case)
 {
-	uint16_t t = 0;
+	static const struct text_case cases[] = {
+		{"aaaa", DNS_TYPE_AAAA}, {"mX", DNS_TYPE_MX}, {"type65280", 65280},
+		{"cname", DNS_TYPE_CNAME},
+	};
 
-	cr_assert_eq(dns_type_from_text("aaaa", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_AAAA);
-	cr_assert_eq(dns_type_from_text("mX", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_MX);
-	cr_assert_eq(dns_type_from_text("type65280", &t), 0);
-	cr_assert_eq(t, 65280);
-	cr_assert_eq(dns_type_from_text("cname", &t), 0);
-	cr_assert_eq(t, DNS_TYPE_CNAME);
+	expect_from_text(dns_type_from_text, "dns_type_from_text", cases, VD_ARRAY_SIZE(cases));
 }
 
 Test(dns_present, type_from_text_rejects_garbage)
 {
-	uint16_t t = 0;
+	static const char *const texts[] = {
+		"", "FOO", "AAAAA", "TYPE", "TYPEx", "TYPE65536", "TYPE99999999999", "TYPE12x",
+	};
 
-	cr_assert_eq(dns_type_from_text("", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("FOO", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("AAAAA", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("TYPE", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("TYPEx", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("TYPE65536", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("TYPE99999999999", &t), -EINVAL);
-	cr_assert_eq(dns_type_from_text("TYPE12x", &t), -EINVAL);
+	expect_rejected(dns_type_from_text, "dns_type_from_text", texts, VD_ARRAY_SIZE(texts));
 }
 
 Test(dns_present, type_round_trip)
@@ -378,43 +378,31 @@ Test(dns_present, type_round_trip)
 
 Test(dns_present, class_to_text)
 {
+	static const struct text_case cases[] = {
+		{"IN", DNS_CLASS_IN}, {"CH", DNS_CLASS_CH}, {"CLASS7", 7},
+	};
 	char buf[16];
 
-	cr_assert_eq(dns_class_to_text(DNS_CLASS_IN, buf, sizeof(buf)), 2);
-	cr_assert_str_eq(buf, "IN");
-	cr_assert_eq(dns_class_to_text(DNS_CLASS_CH, buf, sizeof(buf)), 2);
-	cr_assert_str_eq(buf, "CH");
-	cr_assert_eq(dns_class_to_text(7, buf, sizeof(buf)), 6);
-	cr_assert_str_eq(buf, "CLASS7");
+	expect_to_text(dns_class_to_text, "dns_class_to_text", cases, VD_ARRAY_SIZE(cases));
 	cr_assert_eq(dns_class_to_text(DNS_CLASS_IN, buf, 2), -ENOSPC);
 	cr_assert_eq(dns_class_to_text(7, buf, 6), -ENOSPC);
 }
 
 Test(dns_present, class_from_text)
 {
-	uint16_t c = 0;
+	static const struct text_case cases[] = {
+		{"IN", DNS_CLASS_IN}, {"in", DNS_CLASS_IN},     {"Ch", DNS_CLASS_CH},
+		{"CLASS7", 7},        {"class1", DNS_CLASS_IN},
+	};
 
-	cr_assert_eq(dns_class_from_text("IN", &c), 0);
-	cr_assert_eq(c, DNS_CLASS_IN);
-	cr_assert_eq(dns_class_from_text("in", &c), 0);
-	cr_assert_eq(c, DNS_CLASS_IN);
-	cr_assert_eq(dns_class_from_text("Ch", &c), 0);
-	cr_assert_eq(c, DNS_CLASS_CH);
-	cr_assert_eq(dns_class_from_text("CLASS7", &c), 0);
-	cr_assert_eq(c, 7);
-	cr_assert_eq(dns_class_from_text("class1", &c), 0);
-	cr_assert_eq(c, DNS_CLASS_IN);
+	expect_from_text(dns_class_from_text, "dns_class_from_text", cases, VD_ARRAY_SIZE(cases));
 }
 
 Test(dns_present, class_from_text_rejects_garbage)
 {
-	uint16_t c = 0;
+	static const char *const texts[] = {"", "INN", "CLASS", "CLASS65536", "A"};
 
-	cr_assert_eq(dns_class_from_text("", &c), -EINVAL);
-	cr_assert_eq(dns_class_from_text("INN", &c), -EINVAL);
-	cr_assert_eq(dns_class_from_text("CLASS", &c), -EINVAL);
-	cr_assert_eq(dns_class_from_text("CLASS65536", &c), -EINVAL);
-	cr_assert_eq(dns_class_from_text("A", &c), -EINVAL);
+	expect_rejected(dns_class_from_text, "dns_class_from_text", texts, VD_ARRAY_SIZE(texts));
 }
 
 /* ---- rcodes ---- */

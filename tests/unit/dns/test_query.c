@@ -9,6 +9,7 @@
 
 #include "dns_name.h"
 #include "dns_query.h"
+#include "dns_test_util.h"
 #include "dns_wire.h"
 
 #define TEST_ID 0xbeef
@@ -56,15 +57,9 @@ put_u32(struct pkt *p, uint32_t v)
 static void
 put_name(struct pkt *p, const char *text)
 {
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t len = dot != NULL ? (size_t)(dot - text) : strlen(text);
+	uint8_t tmp[sizeof(p->buf)];
 
-		put_u8(p, (uint8_t)len);
-		put_bytes(p, text, len);
-		text += len + (dot != NULL);
-	}
-	put_u8(p, 0);
+	put_bytes(p, tmp, dt_wire(text, tmp));
 }
 
 /* Start a message: ID, flags and the four counts. */

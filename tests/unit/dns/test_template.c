@@ -10,208 +10,7 @@
 #include <libknot/libknot.h>
 
 #include "dns_template.h"
-
-/* ---- helpers: names, RDATA and templates built from text ---- */
-
-static uint8_t arena[1 << 18];
-static size_t arena_used;
-
-static void *
-arena_alloc(size_t n)
-{
-	void *p;
-
-	cr_assert_leq(arena_used + n, sizeof(arena), "test arena full");
-	p = arena + arena_used;
-	arena_used += n;
-	return p;
-}
-
-/* Wire name from dotted text without escapes ("." is the root), written to @p out. */
-static size_t
-wire_into(const char *text, uint8_t *out)
-{
-	size_t n = 0;
-	const char *p = text;
-
-	if (strcmp(text, ".") == 0) {
-		out[0] = 0;
-		return 1;
-	}
-	while (*p != '\0') {
-		const char *dot = strchr(p, '.');
-		size_t l = dot != NULL ? (size_t)(dot - p) : strlen(p);
-
-		out[n++] = (uint8_t)l;
-		memcpy(out + n, p, l);
-		n += l;
-		p += l;
-		if (*p == '.')
-			p++;
-	}
-	out[n++] = 0;
-	return n;
-}
-
-static const uint8_t *
-nm(const char *text)
-{
-	uint8_t tmp[512];
-	size_t n = wire_into(text, tmp);
-	uint8_t *p = arena_alloc(n);
-
-	memcpy(p, tmp, n);
-	return p;
-}
-
-static struct dns_rdata
-rd_bytes(const void *data, size_t len)
-{
-	uint8_t *p = arena_alloc(len > 0 ? len : 1);
-
-	memcpy(p, data, len);
-	return (struct dns_rdata){.data = p, .len = (uint16_t)len};
-}
-
-static struct dns_rdata
-rd_a(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	const uint8_t ip[4] = {a, b, c, d};
-
-	return rd_bytes(ip, 4);
-}
-
-static struct dns_rdata
-rd_aaaa(uint16_t last)
-{
-	uint8_t ip[16] = {0x20, 0x01, 0x0d, 0xb8};
-
-	ip[14] = (uint8_t)(last >> 8);
-	ip[15] = (uint8_t)last;
-	return rd_bytes(ip, 16);
-}
-
-static struct dns_rdata
-rd_name(const char *text)
-{
-	uint8_t tmp[512];
-
-	return rd_bytes(tmp, wire_into(text, tmp));
-}
-
-static struct dns_rdata
-rd_mx(uint16_t pref, const char *text)
-{
-	uint8_t tmp[512];
-
-	dns_put_u16(tmp, pref);
-	return rd_bytes(tmp, 2 + wire_into(text, tmp + 2));
-}
-
-static struct dns_rdata
-rd_srv(uint16_t prio, uint16_t weight, uint16_t port, const char *text)
-{
-	uint8_t tmp[512];
-
-	dns_put_u16(tmp, prio);
-	dns_put_u16(tmp + 2, weight);
-	dns_put_u16(tmp + 4, port);
-	return rd_bytes(tmp, 6 + wire_into(text, tmp + 6));
-}
-
-static struct dns_rdata
-rd_soa(const char *mname, const char *rname, uint32_t minimum)
-{
-	uint8_t tmp[600];
-	size_t n = wire_into(mname, tmp);
-
-	n += wire_into(rname, tmp + n);
-	dns_put_u32(tmp + n, 2024010101u);
-	dns_put_u32(tmp + n + 4, 7200);
-	dns_put_u32(tmp + n + 8, 3600);
-	dns_put_u32(tmp + n + 12, 1209600);
-	dns_put_u32(tmp + n + 16, minimum);
-	return rd_bytes(tmp, n + 20);
-}
-
-static struct dns_rdata
-rd_txt(const char *s)
-{
-	uint8_t tmp[256];
-	size_t l = strlen(s);
-
-	tmp[0] = (uint8_t)l;
-	memcpy(tmp + 1, s, l);
-	return rd_bytes(tmp, l + 1);
-}
-
-#define TB_MAX_SETS 64
-#define TB_MAX_RD   1100
-
-/* Template input under construction: RRsets are opened with tb_set() and filled with tb_rd(). */
-struct tb {
-	struct dns_tmpl_in in;
-	struct dns_rrset_in sets[TB_MAX_SETS];
-	struct dns_rdata rd[TB_MAX_RD];
-	size_t n_rd;
-};
-
-static struct tb the_tb;
-
-static struct tb *
-tb_init(const char *qname, uint16_t qtype)
-{
-	struct tb *b = &the_tb;
-
-	memset(b, 0, sizeof(*b));
-	b->in.qname = nm(qname);
-	b->in.qtype = qtype;
-	b->in.qclass = DNS_CLASS_IN;
-	b->in.rrsets = b->sets;
-	return b;
-}
-
-static void
-tb_set(struct tb *b, uint8_t section, const char *owner, uint16_t type, uint32_t ttl)
-{
-	struct dns_rrset_in *s;
-
-	cr_assert_lt(b->in.n_rrset, TB_MAX_SETS);
-	s = &b->sets[b->in.n_rrset++];
-	s->owner = nm(owner);
-	s->type = type;
-	s->rclass = DNS_CLASS_IN;
-	s->ttl = ttl;
-	s->section = section;
-	s->n_rdata = 0;
-	s->rdata = &b->rd[b->n_rd];
-}
-
-static void
-tb_rd(struct tb *b, struct dns_rdata rd)
-{
-	cr_assert_lt(b->n_rd, TB_MAX_RD);
-	b->rd[b->n_rd++] = rd;
-	b->sets[b->in.n_rrset - 1].n_rdata++;
-}
-
-static uint32_t tbuf[(DNS_TMPL_MAXLEN + 64) / 4];
-
-static int
-tb_try(struct tb *b, size_t cap)
-{
-	memset(tbuf, 0xa5, sizeof(tbuf));
-	return dns_template_build(&b->in, tbuf, cap);
-}
-
-static struct dns_template *
-tb_build(struct tb *b)
-{
-	int rc = tb_try(b, DNS_TMPL_MAXLEN);
-
-	cr_assert_gt(rc, 0, "dns_template_build: %d", rc);
-	return (struct dns_template *)(void *)tbuf;
-}
+#include "dns_test_util.h"
 
 /* ---- helpers: look at a built template ---- */
 
@@ -313,72 +112,16 @@ tmpl_message(struct dns_template *t, const uint8_t *qname)
 	return n + t->body_len;
 }
 
-/* Every RR libknot sees in the message, in order, section by section (case kept). */
-struct flat_rr {
-	int section;
-	knot_dname_storage_t owner;
-	uint16_t type;
-	uint32_t ttl;
-	uint16_t rdlen;
-	uint8_t rdata[1024];
-};
-
-static struct flat_rr flat[600];
+/* Every RR but OPT that libknot sees in the message, in order, section by section (case kept). */
+static struct dt_rr flat[600];
 
 static size_t
-knot_flatten(uint8_t *msg, size_t len)
+knot_flatten(const uint8_t *msg, size_t len)
 {
-	knot_pkt_t *pkt = knot_pkt_new(msg, (uint16_t)len, NULL);
-	size_t n = 0;
-	int rc;
+	static struct dt_reply r;
 
-	cr_assert_not_null(pkt);
-	rc = knot_pkt_parse(pkt, KNOT_PF_NOCANON);
-	cr_assert_eq(rc, KNOT_EOK, "libknot cannot parse the message: %s", knot_strerror(rc));
-	for (int s = KNOT_ANSWER; s <= KNOT_ADDITIONAL; s++) {
-		const knot_pktsection_t *sec = knot_pkt_section(pkt, (knot_section_t)s);
-
-		for (uint16_t i = 0; i < sec->count; i++) {
-			const knot_rrset_t *rr = knot_pkt_rr(sec, i);
-
-			for (uint16_t j = 0; j < rr->rrs.count; j++) {
-				const knot_rdata_t *rd = knot_rdataset_at(&rr->rrs, j);
-
-				cr_assert_lt(n, VD_ARRAY_SIZE(flat));
-				flat[n].section = s;
-				cr_assert_gt(knot_dname_store(flat[n].owner, rr->owner), 0);
-				flat[n].type = rr->type;
-				flat[n].ttl = rr->ttl;
-				flat[n].rdlen = rd->len;
-				memcpy(flat[n].rdata, rd->data, rd->len);
-				n++;
-			}
-		}
-	}
-	knot_pkt_free(pkt);
-	return n;
-}
-
-static uint8_t
-lc(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
-static bool
-name_eq_ci(const uint8_t *a, const uint8_t *b)
-{
-	for (;;) {
-		if (*a != *b)
-			return false;
-		if (*a == 0)
-			return true;
-		for (uint8_t i = 1; i <= *a; i++)
-			if (lc(a[i]) != lc(b[i]))
-				return false;
-		a += *a + 1;
-		b += *b + 1;
-	}
+	dt_kparse_into(msg, (int)len, &r, flat, VD_ARRAY_SIZE(flat));
+	return r.n_rr;
 }
 
 /*
@@ -387,7 +130,7 @@ name_eq_ci(const uint8_t *a, const uint8_t *b)
  * decode the whole message to the input's owners, types, TTLs and RDATA.
  */
 static void
-check_against_input(struct dns_template *t, const struct tb *b)
+check_against_input(struct dns_template *t, const struct dt_tb *b)
 {
 	struct walk_rr w[600];
 	size_t n_w = walk_body(t, w, VD_ARRAY_SIZE(w));
@@ -435,13 +178,13 @@ check_against_input(struct dns_template *t, const struct tb *b)
 
 		for (uint16_t i = 0; i < in->n_rdata; i++, rr++) {
 			cr_assert_eq(flat[rr].section, in->section);
-			cr_assert(name_eq_ci(flat[rr].owner, in->owner), "owner of RR %zu", rr);
+			cr_assert(dt_name_eq_ci(flat[rr].owner, in->owner), "owner of RR %zu", rr);
 			cr_assert_eq(flat[rr].type, in->type);
 			cr_assert_eq(flat[rr].ttl, in->ttl);
 			/* libknot decompresses the names of the types it knows. */
 			cr_assert_eq(flat[rr].rdlen, in->rdata[i].len, "RDATA length, RR %zu", rr);
 			for (uint16_t k = 0; k < flat[rr].rdlen; k++)
-				cr_assert_eq(lc(flat[rr].rdata[k]), lc(in->rdata[i].data[k]),
+				cr_assert_eq(dt_lc(flat[rr].rdata[k]), dt_lc(in->rdata[i].data[k]),
 					     "RDATA octet %u of RR %zu", k, rr);
 		}
 	}
@@ -458,17 +201,17 @@ ptr_to_body(const struct dns_template *t, size_t body_off)
 
 Test(dns_template, single_a_answer_layout)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 	const uint8_t *body;
 	int rc;
 
 	b->in.flags = DNS_FLAG_AA;
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 300);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	rc = tb_try(b, DNS_TMPL_MAXLEN);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 300);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	rc = dt_tb_try(b, DNS_TMPL_MAXLEN);
 	cr_assert_gt(rc, 0);
-	t = (struct dns_template *)(void *)tbuf;
+	t = dt_tb_template();
 
 	cr_assert_eq(t->total_len, rc);
 	cr_assert_eq(t->qname_len, 17);
@@ -504,23 +247,23 @@ Test(dns_template, single_a_answer_layout)
 
 Test(dns_template, counts_per_section)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_CNAME, 600);
-	tb_rd(b, rd_name("web.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "web.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	tb_rd(b, rd_a(192, 0, 2, 2));
-	tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 86400);
-	tb_rd(b, rd_name("ns1.example.com"));
-	tb_rd(b, rd_name("ns2.example.net"));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_A, 3600);
-	tb_rd(b, rd_a(198, 51, 100, 1));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_AAAA, 3600);
-	tb_rd(b, rd_aaaa(1));
-	tb_rd(b, rd_aaaa(2));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_CNAME, 600);
+	dt_tb_rd(b, dt_rd_name("web.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "web.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 2));
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 86400);
+	dt_tb_rd(b, dt_rd_name("ns1.example.com"));
+	dt_tb_rd(b, dt_rd_name("ns2.example.net"));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_A, 3600);
+	dt_tb_rd(b, dt_rd_a(198, 51, 100, 1));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_AAAA, 3600);
+	dt_tb_rd(b, dt_rd_aaaa(1));
+	dt_tb_rd(b, dt_rd_aaaa(2));
+	t = dt_tb_build(b);
 
 	cr_assert_eq(t->count[DNS_SECTION_ANSWER], 3);
 	cr_assert_eq(t->count[DNS_SECTION_AUTHORITY], 2);
@@ -533,24 +276,24 @@ Test(dns_template, counts_per_section)
 
 Test(dns_template, ttl_offsets_point_at_ttls)
 {
-	struct tb *b = tb_init("example.org", DNS_TYPE_MX);
+	struct dt_tb *b = dt_tb_init("example.org", DNS_TYPE_MX);
 	const uint32_t ttl[] = {1, 65535, 65536, 0x7fffffff, 0};
 	struct dns_template *t;
 	const uint8_t *body;
 	const uint16_t *off;
 
-	tb_set(b, DNS_SECTION_ANSWER, "example.org", DNS_TYPE_MX, ttl[0]);
-	tb_rd(b, rd_mx(10, "mx1.example.org"));
-	tb_rd(b, rd_mx(20, "mx2.example.org"));
-	tb_set(b, DNS_SECTION_AUTHORITY, "example.org", DNS_TYPE_NS, ttl[1]);
-	tb_rd(b, rd_name("a.iana-servers.net"));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "mx1.example.org", DNS_TYPE_A, ttl[2]);
-	tb_rd(b, rd_a(10, 0, 0, 1));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "mx2.example.org", DNS_TYPE_AAAA, ttl[3]);
-	tb_rd(b, rd_aaaa(7));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "a.iana-servers.net", DNS_TYPE_TXT, ttl[4]);
-	tb_rd(b, rd_txt("hello"));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.org", DNS_TYPE_MX, ttl[0]);
+	dt_tb_rd(b, dt_rd_mx(10, "mx1.example.org"));
+	dt_tb_rd(b, dt_rd_mx(20, "mx2.example.org"));
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.org", DNS_TYPE_NS, ttl[1]);
+	dt_tb_rd(b, dt_rd_name("a.iana-servers.net"));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "mx1.example.org", DNS_TYPE_A, ttl[2]);
+	dt_tb_rd(b, dt_rd_a(10, 0, 0, 1));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "mx2.example.org", DNS_TYPE_AAAA, ttl[3]);
+	dt_tb_rd(b, dt_rd_aaaa(7));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "a.iana-servers.net", DNS_TYPE_TXT, ttl[4]);
+	dt_tb_rd(b, dt_rd_txt("hello"));
+	t = dt_tb_build(b);
 
 	body = dns_tmpl_body(t);
 	off = dns_tmpl_ttl_offs(t);
@@ -573,11 +316,11 @@ Test(dns_template, ttl_offsets_point_at_ttls)
 
 Test(dns_template, ttl_min_of_empty_template)
 {
-	struct tb *b = tb_init("example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_A);
 	struct dns_template *t;
 
 	b->in.rcode = DNS_RCODE_SERVFAIL;
-	t = tb_build(b);
+	t = dt_tb_build(b);
 	cr_assert_eq(t->n_rrset, 0);
 	cr_assert_eq(t->n_rr, 0);
 	cr_assert_eq(t->body_len, 0);
@@ -588,14 +331,14 @@ Test(dns_template, ttl_min_of_empty_template)
 
 Test(dns_template, flags_carry_aa_ad_and_rcode)
 {
-	struct tb *b = tb_init("nx.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("nx.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 
 	b->in.flags = DNS_FLAG_AA | DNS_FLAG_AD;
 	b->in.rcode = DNS_RCODE_NXDOMAIN;
-	tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_SOA, 900);
-	tb_rd(b, rd_soa("ns1.example.com", "hostmaster.example.com", 300));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_SOA, 900);
+	dt_tb_rd(b, dt_rd_soa("ns1.example.com", "hostmaster.example.com", 300));
+	t = dt_tb_build(b);
 	cr_assert_eq(t->flags, DNS_FLAG_AA | DNS_FLAG_AD | DNS_RCODE_NXDOMAIN);
 	cr_assert_eq(t->count[DNS_SECTION_ANSWER], 0);
 	cr_assert_eq(t->count[DNS_SECTION_AUTHORITY], 1);
@@ -604,35 +347,35 @@ Test(dns_template, flags_carry_aa_ad_and_rcode)
 
 Test(dns_template, rotate_only_address_sets_of_two_or_more)
 {
-	struct tb *b = tb_init("example.com", DNS_TYPE_ANY);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_ANY);
 	struct dns_template *t;
 	const struct dns_tmpl_rrset *s;
 
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60); /* 0: one A */
-	tb_rd(b, rd_a(1, 1, 1, 1));
-	tb_set(b, DNS_SECTION_ANSWER, "a2.example.com", DNS_TYPE_A, 60); /* 1: two A */
-	tb_rd(b, rd_a(1, 1, 1, 1));
-	tb_rd(b, rd_a(1, 1, 1, 2));
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_AAAA, 60); /* 2: three AAAA */
-	tb_rd(b, rd_aaaa(1));
-	tb_rd(b, rd_aaaa(2));
-	tb_rd(b, rd_aaaa(3));
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_NS, 60); /* 3: three NS */
-	tb_rd(b, rd_name("a.example.com"));
-	tb_rd(b, rd_name("b.example.com"));
-	tb_rd(b, rd_name("c.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_TXT, 60); /* 4: two TXT */
-	tb_rd(b, rd_txt("one"));
-	tb_rd(b, rd_txt("two"));
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_MX, 60); /* 5: two MX */
-	tb_rd(b, rd_mx(1, "a.example.com"));
-	tb_rd(b, rd_mx(2, "b.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "one.example.com", DNS_TYPE_AAAA, 60); /* 6: one AAAA */
-	tb_rd(b, rd_aaaa(9));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "a.example.com", DNS_TYPE_A, 60); /* 7: glue, two A */
-	tb_rd(b, rd_a(2, 2, 2, 1));
-	tb_rd(b, rd_a(2, 2, 2, 2));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60); /* 0: one A */
+	dt_tb_rd(b, dt_rd_a(1, 1, 1, 1));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "a2.example.com", DNS_TYPE_A, 60); /* 1: two A */
+	dt_tb_rd(b, dt_rd_a(1, 1, 1, 1));
+	dt_tb_rd(b, dt_rd_a(1, 1, 1, 2));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_AAAA, 60); /* 2: three AAAA */
+	dt_tb_rd(b, dt_rd_aaaa(1));
+	dt_tb_rd(b, dt_rd_aaaa(2));
+	dt_tb_rd(b, dt_rd_aaaa(3));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_NS, 60); /* 3: three NS */
+	dt_tb_rd(b, dt_rd_name("a.example.com"));
+	dt_tb_rd(b, dt_rd_name("b.example.com"));
+	dt_tb_rd(b, dt_rd_name("c.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_TXT, 60); /* 4: two TXT */
+	dt_tb_rd(b, dt_rd_txt("one"));
+	dt_tb_rd(b, dt_rd_txt("two"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_MX, 60); /* 5: two MX */
+	dt_tb_rd(b, dt_rd_mx(1, "a.example.com"));
+	dt_tb_rd(b, dt_rd_mx(2, "b.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "one.example.com", DNS_TYPE_AAAA, 60); /* 6: one AAAA */
+	dt_tb_rd(b, dt_rd_aaaa(9));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "a.example.com", DNS_TYPE_A, 60); /* 7: glue, two A */
+	dt_tb_rd(b, dt_rd_a(2, 2, 2, 1));
+	dt_tb_rd(b, dt_rd_a(2, 2, 2, 2));
+	t = dt_tb_build(b);
 	s = dns_tmpl_rrsets(t);
 	cr_assert_eq(s[0].rotate, 0);
 	cr_assert_eq(s[1].rotate, 1);
@@ -649,16 +392,16 @@ Test(dns_template, rotate_only_address_sets_of_two_or_more)
 
 Test(dns_template, owner_equal_to_qname_points_at_question)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 	const uint8_t *body;
 	const uint16_t *off;
 
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	tb_rd(b, rd_a(192, 0, 2, 2));
-	tb_rd(b, rd_a(192, 0, 2, 3));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 2));
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 3));
+	t = dt_tb_build(b);
 	body = dns_tmpl_body(t);
 	off = dns_tmpl_ttl_offs(t);
 	for (int i = 0; i < 3; i++) {
@@ -671,13 +414,13 @@ Test(dns_template, owner_equal_to_qname_points_at_question)
 
 Test(dns_template, owner_matches_qname_case_insensitively)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 	const uint8_t *body;
 
-	tb_set(b, DNS_SECTION_ANSWER, "WWW.ExAmple.COM", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "WWW.ExAmple.COM", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	t = dt_tb_build(b);
 	body = dns_tmpl_body(t);
 	cr_assert_eq(dns_get_u16(body), 0xc00c);
 	cr_assert_eq(t->body_len, 16);
@@ -687,13 +430,13 @@ Test(dns_template, owner_matches_qname_case_insensitively)
 Test(dns_template, suffix_of_qname_is_compressed)
 {
 	/* "example.com" starts 4 octets into the question name: pointer to 12 + 4. */
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 	const uint8_t *body;
 
-	tb_set(b, DNS_SECTION_AUTHORITY, "EXAMPLE.com", DNS_TYPE_NS, 60);
-	tb_rd(b, rd_name("ns1.Example.COM"));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "EXAMPLE.com", DNS_TYPE_NS, 60);
+	dt_tb_rd(b, dt_rd_name("ns1.Example.COM"));
+	t = dt_tb_build(b);
 	body = dns_tmpl_body(t);
 	cr_assert_eq(dns_get_u16(body), 0xc010, "owner: %02x%02x", body[0], body[1]);
 	/* RDATA: 3 "ns1" then a pointer to example.com; the label keeps its case. */
@@ -706,23 +449,23 @@ Test(dns_template, suffix_of_qname_is_compressed)
 
 Test(dns_template, rdata_names_of_rfc1035_types_are_compressed)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_ANY);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_ANY);
 	struct dns_template *t;
 	struct walk_rr w[16];
 	const uint8_t *body;
 	size_t n;
 
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_CNAME, 60);
-	tb_rd(b, rd_name("www.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_NS, 60);
-	tb_rd(b, rd_name("ns.www.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_MX, 60);
-	tb_rd(b, rd_mx(10, "mail.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_PTR, 60);
-	tb_rd(b, rd_name("example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_SOA, 60);
-	tb_rd(b, rd_soa("ns.www.example.com", "hostmaster.example.com", 60));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_CNAME, 60);
+	dt_tb_rd(b, dt_rd_name("www.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_NS, 60);
+	dt_tb_rd(b, dt_rd_name("ns.www.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_MX, 60);
+	dt_tb_rd(b, dt_rd_mx(10, "mail.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_PTR, 60);
+	dt_tb_rd(b, dt_rd_name("example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_SOA, 60);
+	dt_tb_rd(b, dt_rd_soa("ns.www.example.com", "hostmaster.example.com", 60));
+	t = dt_tb_build(b);
 	body = dns_tmpl_body(t);
 	n = walk_body(t, w, VD_ARRAY_SIZE(w));
 	cr_assert_eq(n, 5);
@@ -760,19 +503,19 @@ Test(dns_template, rdata_names_of_rfc1035_types_are_compressed)
 Test(dns_template, earlier_names_in_body_are_reused)
 {
 	/* Glue owners point at the names written in the NS RDATA (RFC 1035 4.1.4). */
-	struct tb *b = tb_init("example.com", DNS_TYPE_NS);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_NS);
 	struct dns_template *t;
 	struct walk_rr w[16];
 	const uint8_t *body;
 
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_NS, 60);
-	tb_rd(b, rd_name("ns1.example.net"));
-	tb_rd(b, rd_name("ns2.example.net"));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.net", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(10, 0, 0, 1));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "NS2.EXAMPLE.NET", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(10, 0, 0, 2));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_NS, 60);
+	dt_tb_rd(b, dt_rd_name("ns1.example.net"));
+	dt_tb_rd(b, dt_rd_name("ns2.example.net"));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.net", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(10, 0, 0, 1));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "NS2.EXAMPLE.NET", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(10, 0, 0, 2));
+	t = dt_tb_build(b);
 	body = dns_tmpl_body(t);
 	cr_assert_eq(walk_body(t, w, VD_ARRAY_SIZE(w)), 4);
 	/* ns2.example.net reuses example.net of ns1's RDATA. */
@@ -787,15 +530,15 @@ Test(dns_template, earlier_names_in_body_are_reused)
 
 Test(dns_template, srv_target_is_not_compressed)
 {
-	struct tb *b = tb_init("_sip._udp.example.com", DNS_TYPE_SRV);
+	struct dt_tb *b = dt_tb_init("_sip._udp.example.com", DNS_TYPE_SRV);
 	struct dns_template *t;
 	struct walk_rr w[4];
 	const uint8_t *body;
-	const uint8_t *target = nm("_sip._udp.example.com");
+	const uint8_t *target = dt_name("_sip._udp.example.com");
 
-	tb_set(b, DNS_SECTION_ANSWER, "_sip._udp.example.com", DNS_TYPE_SRV, 60);
-	tb_rd(b, rd_srv(0, 5, 5060, "_sip._udp.example.com"));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "_sip._udp.example.com", DNS_TYPE_SRV, 60);
+	dt_tb_rd(b, dt_rd_srv(0, 5, 5060, "_sip._udp.example.com"));
+	t = dt_tb_build(b);
 	body = dns_tmpl_body(t);
 	cr_assert_eq(walk_body(t, w, VD_ARRAY_SIZE(w)), 1);
 	cr_assert_eq(w[0].owner_len, 2);
@@ -811,31 +554,31 @@ Test(dns_template, dname_target_is_not_compressed)
 	 * names may be compressed. (dns_template.h lists DNAME among the compressed types;
 	 * the RFCs win.)
 	 */
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	struct dns_template *t;
 	struct walk_rr w[4];
 
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_DNAME, 60);
-	tb_rd(b, rd_name("www.example.com"));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_DNAME, 60);
+	dt_tb_rd(b, dt_rd_name("www.example.com"));
+	t = dt_tb_build(b);
 	cr_assert_eq(walk_body(t, w, VD_ARRAY_SIZE(w)), 1);
 	cr_assert_eq(w[0].owner_len, 2, "owner is still compressed");
 	cr_assert_eq(w[0].rdlen, 17);
-	cr_assert_arr_eq(dns_tmpl_body(t) + w[0].rdata, nm("www.example.com"), 17);
+	cr_assert_arr_eq(dns_tmpl_body(t) + w[0].rdata, dt_name("www.example.com"), 17);
 	check_against_input(t, b);
 }
 
 Test(dns_template, ttl_with_top_bit_set_is_zero)
 {
 	/* RFC 2181 8: a TTL of 2^31 or more is read as 0. */
-	struct tb *b = tb_init("example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_A);
 	struct dns_template *t;
 
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 0x80000000u);
-	tb_rd(b, rd_a(1, 2, 3, 4));
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_AAAA, 0x7fffffffu);
-	tb_rd(b, rd_aaaa(1));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 0x80000000u);
+	dt_tb_rd(b, dt_rd_a(1, 2, 3, 4));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_AAAA, 0x7fffffffu);
+	dt_tb_rd(b, dt_rd_aaaa(1));
+	t = dt_tb_build(b);
 	cr_assert_eq(dns_get_u32(dns_tmpl_body(t) + dns_tmpl_ttl_offs(t)[0]), 0);
 	cr_assert_eq(dns_get_u32(dns_tmpl_body(t) + dns_tmpl_ttl_offs(t)[1]), 0x7fffffffu);
 	cr_assert_eq(t->ttl_min, 0);
@@ -844,16 +587,16 @@ Test(dns_template, ttl_with_top_bit_set_is_zero)
 Test(dns_template, unknown_type_rdata_is_copied_verbatim)
 {
 	/* RFC 3597 4: RDATA of other types is never compressed, even if it looks like a name. */
-	struct tb *b = tb_init("www.example.com", 65280);
-	const uint8_t *q = nm("www.example.com");
+	struct dt_tb *b = dt_tb_init("www.example.com", 65280);
+	const uint8_t *q = dt_name("www.example.com");
 	struct dns_template *t;
 	struct walk_rr w[4];
 
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", 65280, 60);
-	tb_rd(b, rd_bytes(q, 17));
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_TXT, 60);
-	tb_rd(b, rd_bytes("\003www\007example\003com\000", 17));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", 65280, 60);
+	dt_tb_rd(b, dt_rd_bytes(q, 17));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_TXT, 60);
+	dt_tb_rd(b, dt_rd_bytes("\003www\007example\003com\000", 17));
+	t = dt_tb_build(b);
 	cr_assert_eq(walk_body(t, w, VD_ARRAY_SIZE(w)), 2);
 	cr_assert_eq(w[0].rdlen, 17);
 	cr_assert_arr_eq(dns_tmpl_body(t) + w[0].rdata, q, 17);
@@ -863,13 +606,13 @@ Test(dns_template, unknown_type_rdata_is_copied_verbatim)
 
 Test(dns_template, root_qname)
 {
-	struct tb *b = tb_init(".", DNS_TYPE_NS);
+	struct dt_tb *b = dt_tb_init(".", DNS_TYPE_NS);
 	struct dns_template *t;
 
-	tb_set(b, DNS_SECTION_ANSWER, ".", DNS_TYPE_NS, 518400);
-	tb_rd(b, rd_name("a.root-servers.net"));
-	tb_rd(b, rd_name("b.root-servers.net"));
-	t = tb_build(b);
+	dt_tb_set(b, DNS_SECTION_ANSWER, ".", DNS_TYPE_NS, 518400);
+	dt_tb_rd(b, dt_rd_name("a.root-servers.net"));
+	dt_tb_rd(b, dt_rd_name("b.root-servers.net"));
+	t = dt_tb_build(b);
 	cr_assert_eq(t->qname_len, 1);
 	cr_assert_eq(dns_tmpl_body_base(t), 17);
 	check_against_input(t, b);
@@ -879,31 +622,31 @@ Test(dns_template, root_qname)
 
 Test(dns_template, rejects_sections_out_of_order)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 
-	tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 60);
-	tb_rd(b, rd_name("ns1.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 60);
+	dt_tb_rd(b, dt_rd_name("ns1.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 
-	b = tb_init("www.example.com", DNS_TYPE_A);
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 60);
-	tb_rd(b, rd_name("ns1.example.com"));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	b = dt_tb_init("www.example.com", DNS_TYPE_A);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 60);
+	dt_tb_rd(b, dt_rd_name("ns1.example.com"));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 }
 
 Test(dns_template, rejects_unknown_section)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 
-	tb_set(b, DNS_SECTION_COUNT, "www.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	dt_tb_set(b, DNS_SECTION_COUNT, "www.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 }
 
 Test(dns_template, rejects_bad_owner_and_qname)
@@ -911,27 +654,27 @@ Test(dns_template, rejects_bad_owner_and_qname)
 	static const uint8_t ptr_name[] = {3, 'w', 'w', 'w', 0xc0, 0x0c};
 	static const uint8_t ext_label[] = {0x41, 'a', 0};
 	uint8_t long_label[70];
-	struct tb *b;
+	struct dt_tb *b;
 
 	long_label[0] = 64;
 	memset(long_label + 1, 'a', 64);
 	long_label[65] = 0;
 
-	b = tb_init("www.example.com", DNS_TYPE_A);
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
+	b = dt_tb_init("www.example.com", DNS_TYPE_A);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
 	b->sets[0].owner = ptr_name;
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 	b->sets[0].owner = ext_label;
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 	b->sets[0].owner = long_label;
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 
-	b->sets[0].owner = nm("www.example.com");
+	b->sets[0].owner = dt_name("www.example.com");
 	b->in.qname = long_label;
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 	b->in.qname = ptr_name;
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 }
 
 Test(dns_template, rejects_bad_names_in_rdata)
@@ -943,113 +686,113 @@ Test(dns_template, rejects_bad_names_in_rdata)
 	const uint16_t types[] = {DNS_TYPE_NS, DNS_TYPE_CNAME, DNS_TYPE_PTR};
 
 	for (size_t i = 0; i < VD_ARRAY_SIZE(types); i++) {
-		struct tb *b = tb_init("www.example.com", types[i]);
+		struct dt_tb *b = dt_tb_init("www.example.com", types[i]);
 
-		tb_set(b, DNS_SECTION_ANSWER, "www.example.com", types[i], 60);
+		dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", types[i], 60);
 		/* The RDATA ends inside the name: rdlen 10 of a 13-octet name. */
-		tb_rd(b, rd_bytes(overrun, 10));
-		cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: truncated", types[i]);
-		b->rd[0] = rd_bytes(ptr, sizeof(ptr));
-		cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: pointer", types[i]);
-		b->rd[0] = rd_bytes(trailing, sizeof(trailing));
-		cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: trailing", types[i]);
-		b->rd[0] = rd_bytes(label80, sizeof(label80));
-		cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: label", types[i]);
-		b->rd[0] = rd_bytes(overrun, 0);
-		cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: empty", types[i]);
+		dt_tb_rd(b, dt_rd_bytes(overrun, 10));
+		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: truncated", types[i]);
+		b->rd[0] = dt_rd_bytes(ptr, sizeof(ptr));
+		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: pointer", types[i]);
+		b->rd[0] = dt_rd_bytes(trailing, sizeof(trailing));
+		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: trailing", types[i]);
+		b->rd[0] = dt_rd_bytes(label80, sizeof(label80));
+		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: label", types[i]);
+		b->rd[0] = dt_rd_bytes(overrun, 0);
+		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: empty", types[i]);
 	}
 }
 
 Test(dns_template, rejects_malformed_rdata_of_known_types)
 {
-	struct tb *b = tb_init("example.com", DNS_TYPE_MX);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_MX);
 	struct dns_rdata soa;
 
 	/* MX: preference and at least the root name (3 octets). */
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_MX, 60);
-	tb_rd(b, rd_bytes("\0\12", 2));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "MX of 2 octets");
-	b->rd[0] = rd_bytes("\0\12\0", 3);
-	cr_assert_gt(tb_try(b, DNS_TMPL_MAXLEN), 0, "MX 10 . is valid");
-	b->rd[0] = rd_bytes("\0\12\0\0", 4);
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "MX with a trailing octet");
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_MX, 60);
+	dt_tb_rd(b, dt_rd_bytes("\0\12", 2));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "MX of 2 octets");
+	b->rd[0] = dt_rd_bytes("\0\12\0", 3);
+	cr_assert_gt(dt_tb_try(b, DNS_TMPL_MAXLEN), 0, "MX 10 . is valid");
+	b->rd[0] = dt_rd_bytes("\0\12\0\0", 4);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "MX with a trailing octet");
 
 	/* SOA: two names and exactly 20 octets of counters. */
-	b = tb_init("example.com", DNS_TYPE_SOA);
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_SOA, 60);
-	soa = rd_soa("ns.example.com", "h.example.com", 60);
-	tb_rd(b, soa);
-	cr_assert_gt(tb_try(b, DNS_TMPL_MAXLEN), 0);
+	b = dt_tb_init("example.com", DNS_TYPE_SOA);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_SOA, 60);
+	soa = dt_rd_soa("ns.example.com", "h.example.com", 60);
+	dt_tb_rd(b, soa);
+	cr_assert_gt(dt_tb_try(b, DNS_TMPL_MAXLEN), 0);
 	b->rd[0].len = (uint16_t)(soa.len - 1);
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "SOA one octet short");
-	b->rd[0] = rd_name("ns.example.com");
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "SOA with one name only");
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "SOA one octet short");
+	b->rd[0] = dt_rd_name("ns.example.com");
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "SOA with one name only");
 
 	/* A and AAAA: fixed sizes (rotation depends on equal RDATA lengths). */
-	b = tb_init("example.com", DNS_TYPE_A);
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(1, 2, 3, 4));
-	tb_rd(b, rd_bytes("\1\2\3\4\5", 5));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "A of 5 octets");
-	b = tb_init("example.com", DNS_TYPE_AAAA);
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_AAAA, 60);
-	tb_rd(b, rd_aaaa(1));
-	tb_rd(b, rd_a(1, 2, 3, 4));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "AAAA of 4 octets");
+	b = dt_tb_init("example.com", DNS_TYPE_A);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(1, 2, 3, 4));
+	dt_tb_rd(b, dt_rd_bytes("\1\2\3\4\5", 5));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "A of 5 octets");
+	b = dt_tb_init("example.com", DNS_TYPE_AAAA);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_AAAA, 60);
+	dt_tb_rd(b, dt_rd_aaaa(1));
+	dt_tb_rd(b, dt_rd_a(1, 2, 3, 4));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "AAAA of 4 octets");
 }
 
 Test(dns_template, rejects_rcode_over_15)
 {
-	struct tb *b = tb_init("example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_A);
 
 	b->in.rcode = 16;
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 }
 
 Test(dns_template, rr_count_limit)
 {
-	struct tb *b = tb_init("example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_A);
 
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60);
 	for (int i = 0; i < DNS_TMPL_MAX_RR; i++)
-		tb_rd(b, rd_a(10, 0, (uint8_t)(i >> 8), (uint8_t)i));
-	cr_assert_gt(tb_try(b, DNS_TMPL_MAXLEN), 0, "%d RRs must be accepted", DNS_TMPL_MAX_RR);
-	check_against_input((struct dns_template *)(void *)tbuf, b);
-	tb_rd(b, rd_a(10, 1, 0, 0));
-	cr_assert_eq(tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
+		dt_tb_rd(b, dt_rd_a(10, 0, (uint8_t)(i >> 8), (uint8_t)i));
+	cr_assert_gt(dt_tb_try(b, DNS_TMPL_MAXLEN), 0, "%d RRs must be accepted", DNS_TMPL_MAX_RR);
+	check_against_input(dt_tb_template(), b);
+	dt_tb_rd(b, dt_rd_a(10, 1, 0, 0));
+	cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL);
 }
 
 Test(dns_template, emsgsize_when_cap_too_small)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 	int len;
 
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	tb_rd(b, rd_a(192, 0, 2, 2));
-	len = tb_try(b, DNS_TMPL_MAXLEN);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 2));
+	len = dt_tb_try(b, DNS_TMPL_MAXLEN);
 	cr_assert_gt(len, 0);
-	cr_assert_eq(tb_try(b, (size_t)len), len);
-	cr_assert_eq(tb_try(b, (size_t)len - 1), -EMSGSIZE);
-	cr_assert_eq(tb_try(b, sizeof(struct dns_template)), -EMSGSIZE);
-	cr_assert_eq(tb_try(b, 0), -EMSGSIZE);
+	cr_assert_eq(dt_tb_try(b, (size_t)len), len);
+	cr_assert_eq(dt_tb_try(b, (size_t)len - 1), -EMSGSIZE);
+	cr_assert_eq(dt_tb_try(b, sizeof(struct dns_template)), -EMSGSIZE);
+	cr_assert_eq(dt_tb_try(b, 0), -EMSGSIZE);
 }
 
 Test(dns_template, emsgsize_over_maxlen)
 {
 	static uint32_t big[65536 / 4];
-	struct tb *b = tb_init("example.com", DNS_TYPE_TXT);
+	struct dt_tb *b = dt_tb_init("example.com", DNS_TYPE_TXT);
 	char s[256];
 	int rc;
 
 	memset(s, 'x', 255);
 	s[255] = '\0';
 	s[254] = '\0'; /* 254 characters, 255 octets of RDATA each */
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_TXT, 60);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_TXT, 60);
 	for (int i = 0; i < 70; i++) {
 		s[0] = (char)('A' + i % 26);
 		s[1] = (char)('a' + i / 26);
-		tb_rd(b, rd_txt(s));
+		dt_tb_rd(b, dt_rd_txt(s));
 	}
 	rc = dns_template_build(&b->in, big, sizeof(big));
 	cr_assert_eq(rc, -EMSGSIZE, "%d", rc);
@@ -1057,56 +800,56 @@ Test(dns_template, emsgsize_over_maxlen)
 
 /* ---- dns_template_check ---- */
 
-static struct tb *
+static struct dt_tb *
 rich_input(void)
 {
-	struct tb *b = tb_init("www.example.com", DNS_TYPE_A);
+	struct dt_tb *b = dt_tb_init("www.example.com", DNS_TYPE_A);
 
-	tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_CNAME, 600);
-	tb_rd(b, rd_name("web.example.com"));
-	tb_set(b, DNS_SECTION_ANSWER, "web.example.com", DNS_TYPE_A, 60);
-	tb_rd(b, rd_a(192, 0, 2, 1));
-	tb_rd(b, rd_a(192, 0, 2, 2));
-	tb_rd(b, rd_a(192, 0, 2, 3));
-	tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 86400);
-	tb_rd(b, rd_name("ns1.example.com"));
-	tb_rd(b, rd_name("ns2.example.com"));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_A, 3600);
-	tb_rd(b, rd_a(198, 51, 100, 1));
-	tb_set(b, DNS_SECTION_ADDITIONAL, "ns2.example.com", DNS_TYPE_AAAA, 3600);
-	tb_rd(b, rd_aaaa(1));
-	tb_rd(b, rd_aaaa(2));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", DNS_TYPE_CNAME, 600);
+	dt_tb_rd(b, dt_rd_name("web.example.com"));
+	dt_tb_set(b, DNS_SECTION_ANSWER, "web.example.com", DNS_TYPE_A, 60);
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 1));
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 2));
+	dt_tb_rd(b, dt_rd_a(192, 0, 2, 3));
+	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_NS, 86400);
+	dt_tb_rd(b, dt_rd_name("ns1.example.com"));
+	dt_tb_rd(b, dt_rd_name("ns2.example.com"));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "ns1.example.com", DNS_TYPE_A, 3600);
+	dt_tb_rd(b, dt_rd_a(198, 51, 100, 1));
+	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "ns2.example.com", DNS_TYPE_AAAA, 3600);
+	dt_tb_rd(b, dt_rd_aaaa(1));
+	dt_tb_rd(b, dt_rd_aaaa(2));
 	return b;
 }
 
 Test(dns_template, check_accepts_built_templates)
 {
-	struct dns_template *t = tb_build(rich_input());
-	struct tb *b;
+	struct dns_template *t = dt_tb_build(rich_input());
+	struct dt_tb *b;
 
 	cr_assert_eq(dns_template_check(t, t->total_len), 0);
 
-	b = tb_init("example.com", DNS_TYPE_A);
-	t = tb_build(b);
+	b = dt_tb_init("example.com", DNS_TYPE_A);
+	t = dt_tb_build(b);
 	cr_assert_eq(dns_template_check(t, t->total_len), 0, "empty template");
 
-	b = tb_init(".", DNS_TYPE_SOA);
-	tb_set(b, DNS_SECTION_ANSWER, ".", DNS_TYPE_SOA, 86400);
-	tb_rd(b, rd_soa("a.root-servers.net", "nstld.verisign-grs.com", 86400));
-	t = tb_build(b);
+	b = dt_tb_init(".", DNS_TYPE_SOA);
+	dt_tb_set(b, DNS_SECTION_ANSWER, ".", DNS_TYPE_SOA, 86400);
+	dt_tb_rd(b, dt_rd_soa("a.root-servers.net", "nstld.verisign-grs.com", 86400));
+	t = dt_tb_build(b);
 	cr_assert_eq(dns_template_check(t, t->total_len), 0, "root SOA");
 
-	b = tb_init("example.com", DNS_TYPE_A);
-	tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60);
+	b = dt_tb_init("example.com", DNS_TYPE_A);
+	dt_tb_set(b, DNS_SECTION_ANSWER, "example.com", DNS_TYPE_A, 60);
 	for (int i = 0; i < DNS_TMPL_MAX_RR; i++)
-		tb_rd(b, rd_a(10, 0, (uint8_t)(i >> 8), (uint8_t)i));
-	t = tb_build(b);
+		dt_tb_rd(b, dt_rd_a(10, 0, (uint8_t)(i >> 8), (uint8_t)i));
+	t = dt_tb_build(b);
 	cr_assert_eq(dns_template_check(t, t->total_len), 0, "largest RR count");
 }
 
 Test(dns_template, check_rejects_short_buffer)
 {
-	struct dns_template *t = tb_build(rich_input());
+	struct dns_template *t = dt_tb_build(rich_input());
 
 	cr_assert_eq(dns_template_check(t, (size_t)t->total_len - 1), -EINVAL);
 	cr_assert_eq(dns_template_check(t, sizeof(*t) - 1), -EINVAL);
@@ -1314,7 +1057,7 @@ Test(dns_template, check_rejects_each_corrupted_field)
 {
 	static uint32_t good[(DNS_TMPL_MAXLEN + 64) / 4];
 	static uint32_t bad[(DNS_TMPL_MAXLEN + 64) / 4];
-	struct dns_template *t = tb_build(rich_input());
+	struct dns_template *t = dt_tb_build(rich_input());
 	size_t len = t->total_len;
 
 	memcpy(good, t, len);
@@ -1336,7 +1079,7 @@ Test(dns_template, check_rejects_each_corrupted_field)
 Test(dns_template, check_never_reads_past_len)
 {
 	/* Random garbage in every header field: check must answer, not crash (ASan watches). */
-	struct dns_template *t = tb_build(rich_input());
+	struct dns_template *t = dt_tb_build(rich_input());
 	size_t len = t->total_len;
 	uint32_t seed = 12345;
 	static uint32_t work[(DNS_TMPL_MAXLEN + 64) / 4];
