@@ -535,8 +535,10 @@ Test(dns_name, equal)
 		dt_wire(cases[i].a, a);
 		dt_wire(cases[i].b, b);
 		cr_assert(dns_name_equal(a, a), "%s = itself", cases[i].a);
-		cr_assert_eq(dns_name_equal(a, b), cases[i].equal, "%s = %s", cases[i].a, cases[i].b);
-		cr_assert_eq(dns_name_equal(b, a), cases[i].equal, "%s = %s", cases[i].b, cases[i].a);
+		cr_assert_eq(dns_name_equal(a, b), cases[i].equal, "%s = %s", cases[i].a,
+			     cases[i].b);
+		cr_assert_eq(dns_name_equal(b, a), cases[i].equal, "%s = %s", cases[i].b,
+			     cases[i].a);
 	}
 }
 

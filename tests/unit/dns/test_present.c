@@ -46,7 +46,8 @@ expect_to_text(to_text_fn fn, const char *what, const struct text_case *cases, s
 		char buf[16];
 		int rc = fn(cases[i].value, buf, sizeof(buf));
 
-		cr_assert_eq(rc, (int)strlen(cases[i].text), "%s(%u): %d", what, cases[i].value, rc);
+		cr_assert_eq(rc, (int)strlen(cases[i].text), "%s(%u): %d", what, cases[i].value,
+			     rc);
 		cr_assert_str_eq(buf, cases[i].text, "%s(%u)", what, cases[i].value);
 	}
 }

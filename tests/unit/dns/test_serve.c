@@ -245,7 +245,8 @@ Test(dns_serve, header_bits)
 
 		b->in.flags = (uint16_t)((aa ? DNS_FLAG_AA : 0) | (ad ? DNS_FLAG_AD : 0));
 		t = dt_tb_build(b);
-		dt_query(&(struct dt_qspec){.id = 0xbeef, .flags = qf, .qname = "www.example.com"}, &q);
+		dt_query(&(struct dt_qspec){.id = 0xbeef, .flags = qf, .qname = "www.example.com"},
+			 &q);
 		serve_parse(t, &q, 0, 0, udp_limit(&q));
 		cr_assert_eq(dt_r.id, 0xbeef);
 		cr_assert_eq(dt_r.flags, want, "rd %d cd %d aa %d ad %d: flags %04x, want %04x", rd,
@@ -334,9 +335,9 @@ Test(dns_serve, opt_echoed_with_our_size_and_do)
 		struct dns_query q;
 		int len;
 
-		dt_query(&(struct dt_qspec){.qname = "www.example.com", .edns = true, .udp = sizes[i],
-				      .do_bit = d != 0},
-		      &q);
+		dt_query(&(struct dt_qspec){.qname = "www.example.com", .edns = true,
+					    .udp = sizes[i], .do_bit = d != 0},
+			 &q);
 		len = serve_parse(t, &q, 0, 0, udp_limit(&q));
 		cr_assert_eq((size_t)len, full_len(t, &q));
 		cr_assert(dt_r.has_opt, "no OPT in the reply");
@@ -364,8 +365,8 @@ Test(dns_serve, opt_echoed_when_query_had_options)
 	struct dns_query q;
 
 	dt_query(&(struct dt_qspec){.qname = "www.example.com", .edns = true, .do_bit = true,
-			      .opts = cookie, .opts_len = sizeof(cookie)},
-	      &q);
+				    .opts = cookie, .opts_len = sizeof(cookie)},
+		 &q);
 	serve_parse(t, &q, 0, 0, udp_limit(&q));
 	cr_assert(dt_r.has_opt);
 	cr_assert(dt_r.opt_do);
@@ -458,8 +459,8 @@ Test(dns_serve, tc_at_edns_size)
 		int len;
 
 		dt_query(&(struct dt_qspec){.qname = longbuf[0], .edns = true, .udp = sizes[i],
-				      .do_bit = true},
-		      &q);
+					    .do_bit = true},
+			 &q);
 		cr_assert_eq(udp_limit(&q), DNS_EDNS_SIZE);
 		len = serve(t, &q, 0, 0, udp_limit(&q));
 		expect_truncated(&q, len);
@@ -473,9 +474,9 @@ Test(dns_serve, limit_follows_client_size)
 	struct dns_query q;
 	int len;
 
-	dt_query(&(struct dt_qspec){.qname = long_name(longbuf[1], 3, 60, 'a', "example"), .edns = true,
-			      .udp = 600},
-	      &q);
+	dt_query(&(struct dt_qspec){.qname = long_name(longbuf[1], 3, 60, 'a', "example"),
+				    .edns = true, .udp = 600},
+		 &q);
 	cr_assert_eq(udp_limit(&q), 600);
 	len = serve_parse(dt_tb_build(long_name_with_n_a(23)), &q, 0, 0, udp_limit(&q));
 	cr_assert_eq(len, 587);
@@ -616,7 +617,7 @@ negative(uint8_t rcode)
 	b->in.rcode = rcode;
 	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_SOA, 900);
 	dt_tb_rd(b, dt_rd_soa(long_name(longbuf[2], 4, 60, 'm', "net"),
-			long_name(longbuf[3], 4, 60, 'r', "org"), 300));
+			      long_name(longbuf[3], 4, 60, 'r', "org"), 300));
 	return b;
 }
 
@@ -654,7 +655,7 @@ cname_then_negative(uint8_t rcode)
 	dt_tb_rd(b, dt_rd_name("gone.example.org"));
 	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.org", DNS_TYPE_SOA, 900);
 	dt_tb_rd(b, dt_rd_soa(long_name(longbuf[2], 4, 60, 'm', "net"),
-			long_name(longbuf[3], 4, 60, 'r', "org"), 300));
+			      long_name(longbuf[3], 4, 60, 'r', "org"), 300));
 	return b;
 }
 
@@ -830,8 +831,9 @@ Test(dns_serve, rotation_of_aaaa_and_every_address_set)
 	struct dns_query q;
 	int dir = 0;
 
-	dt_query(&(struct dt_qspec){.qname = "www.example.com", .qtype = DNS_TYPE_AAAA, .edns = true},
-	      &q);
+	dt_query(&(struct dt_qspec){.qname = "www.example.com", .qtype = DNS_TYPE_AAAA,
+				    .edns = true},
+		 &q);
 	for (uint32_t r = 0; r < 30; r++) {
 		serve_parse(t, &q, 0, r, udp_limit(&q));
 		expect_rrs(&dt_the_tb, 0, ALL);
@@ -1048,8 +1050,9 @@ Test(dns_serve, nodata_template)
 	b->in.rcode = DNS_RCODE_NOERROR;
 	dt_tb_set(b, DNS_SECTION_AUTHORITY, "example.com", DNS_TYPE_SOA, 60);
 	dt_tb_rd(b, dt_rd_soa("ns1.example.com", "hostmaster.example.com", 60));
-	dt_query(&(struct dt_qspec){.qname = "www.example.com", .qtype = DNS_TYPE_AAAA, .edns = true},
-	      &q);
+	dt_query(&(struct dt_qspec){.qname = "www.example.com", .qtype = DNS_TYPE_AAAA,
+				    .edns = true},
+		 &q);
 	serve_parse(dt_tb_build(b), &q, 61, 0, udp_limit(&q));
 	cr_assert_eq(dt_r.flags & DNS_RCODE_MASK, DNS_RCODE_NOERROR);
 	cr_assert_not(dt_r.flags & DNS_FLAG_AA);
@@ -1099,8 +1102,9 @@ Test(dns_serve, root_question)
 	dt_tb_rd(b, dt_rd_name("b.root-servers.net"));
 	dt_tb_set(b, DNS_SECTION_ADDITIONAL, "a.root-servers.net", DNS_TYPE_A, 518400);
 	dt_tb_rd(b, dt_rd_a(198, 41, 0, 4));
-	dt_query(&(struct dt_qspec){.qname = ".", .qtype = DNS_TYPE_NS, .edns = true, .do_bit = true},
-	      &q);
+	dt_query(&(struct dt_qspec){.qname = ".", .qtype = DNS_TYPE_NS, .edns = true,
+				    .do_bit = true},
+		 &q);
 	cr_assert_eq(q.question_end, 17);
 	len = serve_parse(dt_tb_build(b), &q, 3600, 1, udp_limit(&q));
 	cr_assert_eq((size_t)len, full_len(dt_tb_template(), &q));

@@ -113,8 +113,8 @@ Test(dns_serve, notimp_echoes_opcode)
 		uint16_t f = (uint16_t)(ops[i] << DNS_OPCODE_SHIFT | DNS_FLAG_RD);
 
 		dt_query_verdict(&(struct dt_qspec){.id = (uint16_t)(100 + i), .flags = f,
-					      .qname = "example.com", .qtype = DNS_TYPE_SOA},
-			      &q, DNS_VERDICT_NOTIMP);
+						    .qname = "example.com", .qtype = DNS_TYPE_SOA},
+				 &q, DNS_VERDICT_NOTIMP);
 		serve_err(&q, dns_verdict_rcode(DNS_VERDICT_NOTIMP));
 		cr_assert_eq(dt_r.flags & DNS_RCODE_MASK, DNS_RCODE_NOTIMP);
 		cr_assert_eq(knot_wire_get_opcode(rbuf), ops[i], "opcode %u not echoed", ops[i]);
@@ -126,7 +126,7 @@ Test(dns_serve, notimp_for_maila)
 	struct dns_query q;
 
 	dt_query_verdict(&(struct dt_qspec){.qname = "example.com", .qtype = DNS_TYPE_MAILA}, &q,
-		      DNS_VERDICT_NOTIMP);
+			 DNS_VERDICT_NOTIMP);
 	serve_err(&q, DNS_RCODE_NOTIMP);
 	cr_assert_eq(knot_wire_get_opcode(rbuf), 0);
 	cr_assert_eq(dt_r.qdcount, 1);
@@ -137,17 +137,18 @@ Test(dns_serve, refused_for_axfr)
 {
 	struct dns_query q;
 
-	dt_query_verdict(&(struct dt_qspec){.id = 0xabcd, .qname = "Example.COM", .qtype = DNS_TYPE_AXFR},
-		      &q, DNS_VERDICT_REFUSED);
+	dt_query_verdict(&(struct dt_qspec){.id = 0xabcd, .qname = "Example.COM",
+					    .qtype = DNS_TYPE_AXFR},
+			 &q, DNS_VERDICT_REFUSED);
 	serve_err(&q, dns_verdict_rcode(DNS_VERDICT_REFUSED));
 	cr_assert_eq(dt_r.flags & DNS_RCODE_MASK, DNS_RCODE_REFUSED);
 	cr_assert_eq(dt_r.qdcount, 1);
 	cr_assert_eq(dt_r.qtype, DNS_TYPE_AXFR);
 	cr_assert_not(dt_r.has_opt);
 
-	dt_query_verdict(&(struct dt_qspec){.qname = "example.com", .qtype = DNS_TYPE_IXFR, .edns = true,
-				      .do_bit = true},
-		      &q, DNS_VERDICT_REFUSED);
+	dt_query_verdict(&(struct dt_qspec){.qname = "example.com", .qtype = DNS_TYPE_IXFR,
+					    .edns = true, .do_bit = true},
+			 &q, DNS_VERDICT_REFUSED);
 	serve_err(&q, DNS_RCODE_REFUSED);
 	cr_assert(dt_r.has_opt);
 }
@@ -157,8 +158,8 @@ Test(dns_serve, badvers_in_opt)
 	struct dns_query q;
 
 	dt_query_verdict(&(struct dt_qspec){.id = 7, .qname = "www.example.com", .edns = true,
-				      .version = 1},
-		      &q, DNS_VERDICT_BADVERS);
+					    .version = 1},
+			 &q, DNS_VERDICT_BADVERS);
 	cr_assert_eq(dns_verdict_rcode(DNS_VERDICT_BADVERS), DNS_RCODE_BADVERS);
 	serve_err(&q, DNS_RCODE_BADVERS);
 	cr_assert_eq(dt_r.flags & DNS_RCODE_MASK, 0, "BADVERS: header RCODE must be 0");

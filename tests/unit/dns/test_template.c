@@ -691,7 +691,8 @@ Test(dns_template, rejects_bad_names_in_rdata)
 		dt_tb_set(b, DNS_SECTION_ANSWER, "www.example.com", types[i], 60);
 		/* The RDATA ends inside the name: rdlen 10 of a 13-octet name. */
 		dt_tb_rd(b, dt_rd_bytes(overrun, 10));
-		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: truncated", types[i]);
+		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: truncated",
+			     types[i]);
 		b->rd[0] = dt_rd_bytes(ptr, sizeof(ptr));
 		cr_assert_eq(dt_tb_try(b, DNS_TMPL_MAXLEN), -EINVAL, "type %u: pointer", types[i]);
 		b->rd[0] = dt_rd_bytes(trailing, sizeof(trailing));
