@@ -2,6 +2,7 @@
 /* Helpers shared by the dns/ unit suites, built into each of their binaries. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -279,6 +280,157 @@ void
 dt_query(const struct dt_qspec *s, struct dns_query *q)
 {
 	dt_query_verdict(s, q, DNS_VERDICT_ANSWER);
+}
+
+/* ---- packets byte by byte ---- */
+
+void
+dt_put_bytes(struct dt_pkt *p, const void *b, size_t n)
+{
+	cr_assert_leq(p->len + n, sizeof(p->buf));
+	memcpy(p->buf + p->len, b, n);
+	p->len += n;
+}
+
+void
+dt_put_u8(struct dt_pkt *p, uint8_t v)
+{
+	dt_put_bytes(p, &v, 1);
+}
+
+void
+dt_put_u16(struct dt_pkt *p, uint16_t v)
+{
+	uint8_t b[2];
+
+	dns_put_u16(b, v);
+	dt_put_bytes(p, b, 2);
+}
+
+void
+dt_put_u32(struct dt_pkt *p, uint32_t v)
+{
+	uint8_t b[4];
+
+	dns_put_u32(b, v);
+	dt_put_bytes(p, b, 4);
+}
+
+void
+dt_put_name(struct dt_pkt *p, const char *text)
+{
+	uint8_t tmp[sizeof(p->buf)];
+
+	dt_put_bytes(p, tmp, dt_wire(text, tmp));
+}
+
+void
+dt_put_header(struct dt_pkt *p, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns,
+	      uint16_t ar)
+{
+	p->len = 0;
+	dt_put_u16(p, DT_TEST_ID);
+	dt_put_u16(p, flags);
+	dt_put_u16(p, qd);
+	dt_put_u16(p, an);
+	dt_put_u16(p, ns);
+	dt_put_u16(p, ar);
+}
+
+void
+dt_put_question(struct dt_pkt *p, const char *name, uint16_t qtype, uint16_t qclass)
+{
+	dt_put_name(p, name);
+	dt_put_u16(p, qtype);
+	dt_put_u16(p, qclass);
+}
+
+void
+dt_put_query(struct dt_pkt *p, const char *name, uint16_t qtype, uint16_t qclass, uint16_t ar)
+{
+	dt_put_header(p, DNS_FLAG_RD, 1, 0, 0, ar);
+	dt_put_question(p, name, qtype, qclass);
+}
+
+void
+dt_put_a_rr(struct dt_pkt *p, const char *owner)
+{
+	dt_put_name(p, owner);
+	dt_put_u16(p, DNS_TYPE_A);
+	dt_put_u16(p, DNS_CLASS_IN);
+	dt_put_u32(p, 300);
+	dt_put_u16(p, 4);
+	dt_put_bytes(p, "\xc0\x00\x02\x01", 4);
+}
+
+size_t
+dt_opt_begin(struct dt_pkt *p, uint16_t udp, uint32_t ttl)
+{
+	size_t rdlen_off;
+
+	dt_put_u8(p, 0);
+	dt_put_u16(p, DNS_TYPE_OPT);
+	dt_put_u16(p, udp);
+	dt_put_u32(p, ttl);
+	rdlen_off = p->len;
+	dt_put_u16(p, 0);
+	return rdlen_off;
+}
+
+void
+dt_opt_option(struct dt_pkt *p, uint16_t code, uint16_t len, const void *data)
+{
+	dt_put_u16(p, code);
+	dt_put_u16(p, len);
+	if (len > 0)
+		dt_put_bytes(p, data, len);
+}
+
+void
+dt_opt_end(struct dt_pkt *p, size_t rdlen_off)
+{
+	dns_put_u16(p->buf + rdlen_off, (uint16_t)(p->len - rdlen_off - 2));
+}
+
+void
+dt_put_opt(struct dt_pkt *p, uint16_t udp, uint32_t ttl)
+{
+	dt_opt_end(p, dt_opt_begin(p, udp, ttl));
+}
+
+enum dns_verdict
+dt_parse_n(struct dt_pkt *p, size_t len, struct dns_query *q)
+{
+	uint8_t *copy = malloc(len > 0 ? len : 1);
+	enum dns_verdict v;
+
+	cr_assert_not_null(copy);
+	memcpy(copy, p->buf, len);
+	memset(q, 0x5a, sizeof(*q));
+	v = dns_query_parse(copy, len, q);
+	cr_assert(len == 0 || memcmp(copy, p->buf, len) == 0, "parser wrote to the packet");
+	if (q->wire == copy)
+		q->wire = p->buf;
+	free(copy);
+	return v;
+}
+
+enum dns_verdict
+dt_parse(struct dt_pkt *p, struct dns_query *q)
+{
+	return dt_parse_n(p, p->len, q);
+}
+
+void
+dt_assert_key(const struct dns_query *q, const uint8_t *lname, size_t name_len, uint16_t qtype,
+	      uint16_t qclass, uint8_t do_octet)
+{
+	cr_assert_eq(q->key.name_len, name_len);
+	cr_assert_eq(q->key.len, name_len + 5);
+	cr_assert_eq(memcmp(q->key.bytes, lname, name_len), 0, "key name");
+	cr_assert_eq(dns_get_u16(q->key.bytes + name_len), qtype, "key qtype");
+	cr_assert_eq(dns_get_u16(q->key.bytes + name_len + 2), qclass, "key qclass");
+	cr_assert_eq(q->key.bytes[name_len + 4], do_octet, "key DO octet");
 }
 
 /* ---- reading replies with libknot ---- */

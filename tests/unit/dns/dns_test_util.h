@@ -117,6 +117,65 @@ void dt_query_verdict(const struct dt_qspec *s, struct dns_query *q, enum dns_ve
 /** dt_query_verdict() expecting DNS_VERDICT_ANSWER. */
 void dt_query(const struct dt_qspec *s, struct dns_query *q);
 
+/* ---- packets byte by byte ---- */
+
+/* ID of every message dt_put_header() starts. */
+#define DT_TEST_ID 0xbeef
+
+/* EDNS version @p v in the OPT TTL */
+#define DT_TTL_VERSION(v) ((uint32_t)(v) << 16)
+
+/* A message under construction; every dt_put_*() appends to it and asserts it fits. */
+struct dt_pkt {
+	uint8_t buf[1024];
+	size_t len;
+};
+
+/** Append @p n bytes of @p b. */
+void dt_put_bytes(struct dt_pkt *p, const void *b, size_t n);
+/** Append one octet. */
+void dt_put_u8(struct dt_pkt *p, uint8_t v);
+/** Append a 16-bit value in network order. */
+void dt_put_u16(struct dt_pkt *p, uint16_t v);
+/** Append a 32-bit value in network order. */
+void dt_put_u32(struct dt_pkt *p, uint32_t v);
+/** Append a plain text name ("www.example.com", "." for the root, no escapes) in wire form. */
+void dt_put_name(struct dt_pkt *p, const char *text);
+/** Start a message over @p p: ID DT_TEST_ID, @p flags and the four counts. */
+void dt_put_header(struct dt_pkt *p, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns,
+		   uint16_t ar);
+/** Append a question. */
+void dt_put_question(struct dt_pkt *p, const char *name, uint16_t qtype, uint16_t qclass);
+/** Start a plain query over @p p: RD set, one question, @p ar additional records to follow. */
+void dt_put_query(struct dt_pkt *p, const char *name, uint16_t qtype, uint16_t qclass, uint16_t ar);
+/** Append an A record of @p owner, as a query should never carry one. */
+void dt_put_a_rr(struct dt_pkt *p, const char *owner);
+
+/**
+ * Start an OPT RR (root owner): @p ttl is ext-rcode | version | DO | Z.
+ * @return the offset of RDLEN; dt_opt_end() fills it in after the options
+ */
+size_t dt_opt_begin(struct dt_pkt *p, uint16_t udp, uint32_t ttl);
+/** Append one EDNS option of @p len octets of @p data. */
+void dt_opt_option(struct dt_pkt *p, uint16_t code, uint16_t len, const void *data);
+/** Set the RDLEN at @p rdlen_off to cover what follows it. */
+void dt_opt_end(struct dt_pkt *p, size_t rdlen_off);
+/** Append an option-less OPT. */
+void dt_put_opt(struct dt_pkt *p, uint16_t udp, uint32_t ttl);
+
+/**
+ * Parse an exact-size heap copy of the first @p len bytes, so ASan catches any
+ * read past len, and check the input is left alone. *q starts as garbage, so a
+ * field the parser forgets to set does not pass by luck. Afterwards q->wire is
+ * moved back to p->buf, which holds the same bytes.
+ */
+enum dns_verdict dt_parse_n(struct dt_pkt *p, size_t len, struct dns_query *q);
+/** dt_parse_n() of the whole packet. */
+enum dns_verdict dt_parse(struct dt_pkt *p, struct dns_query *q);
+/** Assert the cache key of @p q: lower-case name @p lname, @p qtype, @p qclass, DO octet. */
+void dt_assert_key(const struct dns_query *q, const uint8_t *lname, size_t name_len,
+		   uint16_t qtype, uint16_t qclass, uint8_t do_octet);
+
 /* ---- reading replies with libknot ---- */
 
 /* One RR of a message other than OPT, as libknot decodes it. */
