@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Helpers shared by the dns/ unit suites: names, RDATA, templates, queries, libknot reads. */
+/* Helpers shared by the dns/ unit suites: names, RDATA, templates, queries, packets, replies. */
 #ifndef DNS_TEST_UTIL_H
 #define DNS_TEST_UTIL_H
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of dns/dns_query.c: one verdict per datagram, the parsed fields, the cache key (EDNS: test_query_edns.c). */
+/*
+ * Unit tests of dns/dns_query.c: one verdict per datagram, the parsed fields and the cache key.
+ * EDNS has its own file, test_query_edns.c.
+ */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
