@@ -9,7 +9,7 @@
 #  4. build-test-asan: clang, -Dwerror=true, ASan+UBSan, -Dfuzz=enabled; builds
 #     everything, then suites unit and fuzz;
 #  5. tests/summarise.py sums every case into the last line, "N passed, N failed"
-#     (", N skipped" follows when some were skipped).
+#     (skipped cases, if any, are counted on the line before it).
 # Suites that no meson.build defines yet are skipped with a note. A step that fails
 # (deps, configure, build) counts as one failed case and the rest still runs where
 # it can. Exit status 0 only if nothing failed and something passed.
