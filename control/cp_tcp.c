@@ -806,6 +806,27 @@ cp_tcp_get_stats(const struct cp_tcp *t, struct cp_tcp_stats *out)
 	*out = t->stats;
 }
 
+/*
+ * One pending query of @p conn is answered (send) or dropped (done). False when
+ * there is nothing more to do: the connection is closing (the count still goes
+ * down), or nothing was pending, a daemon bug that could also land after our FIN.
+ */
+static bool
+take_pending(struct cp_tcp_conn *conn)
+{
+	if (VD_CHECK(conn != NULL))
+		return false;
+	if (conn->state == CONN_CLOSING) {
+		if (conn->pending > 0)
+			conn->pending--;
+		return false;
+	}
+	if (VD_CHECK(conn->pending > 0))
+		return false;
+	conn->pending--;
+	return true;
+}
+
 void
 cp_tcp_send(struct cp_tcp_conn *conn, const uint8_t *msg, uint16_t len)
 {
@@ -813,18 +834,9 @@ cp_tcp_send(struct cp_tcp_conn *conn, const uint8_t *msg, uint16_t len)
 	size_t need, queued;
 	uint16_t timeout;
 
-	if (VD_CHECK(conn != NULL))
+	if (!take_pending(conn))
 		return;
 	t = conn->tcp;
-	if (conn->state == CONN_CLOSING) {
-		if (conn->pending > 0)
-			conn->pending--;
-		return;
-	}
-	/* An answer to no query is a daemon bug; it could also land after our FIN. */
-	if (VD_CHECK(conn->pending > 0))
-		return;
-	conn->pending--;
 	need = (size_t)len + CP_TCP_FRAME_EXTRA;
 	queued = conn->olen + uv_stream_get_write_queue_size((uv_stream_t *)&conn->handle);
 	if (queued > 0 && queued + need > t->p.max_write_queue) {
@@ -856,16 +868,8 @@ cp_tcp_send(struct cp_tcp_conn *conn, const uint8_t *msg, uint16_t len)
 void
 cp_tcp_done(struct cp_tcp_conn *conn)
 {
-	if (VD_CHECK(conn != NULL))
+	if (!take_pending(conn))
 		return;
-	if (conn->state == CONN_CLOSING) {
-		if (conn->pending > 0)
-			conn->pending--;
-		return;
-	}
-	if (VD_CHECK(conn->pending > 0))
-		return;
-	conn->pending--;
 	conn->tcp->stats.dropped++;
 	if (!conn->in_dispatch)
 		conn_service(conn);
