@@ -8,6 +8,8 @@
 #include "cp_tcp.h"
 #include "dns_serve.h"
 
+_Static_assert(CP_FLIGHT_MAX_WORKERS >= CP_CONF_MAX_LCORE, "a flight must track every worker");
+
 static void
 reply_udp(struct cp_daemon *d, const struct cp_waiter *w, struct dp_blob *blob, uint16_t rcode)
 {
@@ -63,10 +65,9 @@ cp_answer_flight(struct cp_daemon *d, struct cp_flight *f, const struct dns_temp
 		}
 	}
 	if (blob != NULL && cache_ttl > 0) {
-		uint64_t mask = d->conf.cache.push_to_all_workers ? ~0ULL : f->worker_mask;
 		struct dp_fill ins = { .type = DP_FILL_INSERT, .blob = blob };
-		for (unsigned i = 0; i < d->n_workers && i < 64; i++) {
-			if (mask & (1ULL << i))
+		for (unsigned i = 0; i < d->n_workers; i++) {
+			if (d->conf.cache.push_to_all_workers || cp_flight_mask_has(f->worker_mask, i))
 				(void)cp_push_fill(d->push, i, &ins);
 		}
 		d->stats.pushed_entries++;

@@ -129,8 +129,8 @@ cp_flight_join(struct cp_flight_table *t, const struct dns_key *key, const struc
 	copy->next = f->waiters;
 	f->waiters = copy;
 	f->n_waiters++;
-	if (w->kind == CP_WAITER_UDP && w->worker < 64)
-		f->worker_mask |= 1ULL << w->worker;
+	if (w->kind == CP_WAITER_UDP && w->worker < CP_FLIGHT_MAX_WORKERS)
+		f->worker_mask[w->worker / 64] |= 1ULL << (w->worker % 64);
 	return f;
 }
 

@@ -16,6 +16,17 @@
 #include "dp_msg.h"
 #include "dp_pkt.h"
 
+/* Bits for every worker a flight may have waiters on (lcore ids are < 128). */
+#define CP_FLIGHT_MASK_WORDS 2
+#define CP_FLIGHT_MAX_WORKERS (64 * CP_FLIGHT_MASK_WORDS)
+
+/** Did worker @p i punt a client waiting on @p mask? */
+static inline bool
+cp_flight_mask_has(const uint64_t *mask, unsigned i)
+{
+	return i < CP_FLIGHT_MAX_WORKERS && (mask[i / 64] >> (i % 64)) & 1;
+}
+
 /* How a waiting client is answered. */
 enum cp_waiter_kind {
 	CP_WAITER_UDP = 0, /* through the fill ring of the worker that punted it */
@@ -41,7 +52,7 @@ struct cp_flight {
 	struct cp_flight *hash_next;
 	struct dns_key key;
 	uint64_t started_ns;
-	uint64_t worker_mask;        /* workers with a UDP waiter (bit i: worker i < 64) */
+	uint64_t worker_mask[CP_FLIGHT_MASK_WORDS]; /* workers with a UDP waiter, one bit each */
 	unsigned n_waiters;
 	struct cp_waiter *waiters;
 };
