@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The iterator's state machine: one question resolved root -> TLD -> authoritative (cp_iter.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_iter_int.h"
+
+static const char *const cause_names[CP_ITER_CAUSE_COUNT] = {
+	[CP_ITER_OK] = "ok",
+	[CP_ITER_FAIL_REFERRALS] = "referrals",
+	[CP_ITER_FAIL_CNAMES] = "cnames",
+	[CP_ITER_FAIL_CNAME_LOOP] = "cname_loop",
+	[CP_ITER_FAIL_SENT] = "sent",
+	[CP_ITER_FAIL_GLUELESS_DELEG] = "glueless_deleg",
+	[CP_ITER_FAIL_GLUELESS] = "glueless",
+	[CP_ITER_FAIL_DEPTH] = "depth",
+	[CP_ITER_FAIL_TIME] = "time",
+	[CP_ITER_FAIL_NO_SERVERS] = "no_servers",
+	[CP_ITER_FAIL_CACHE] = "cache",
+	[CP_ITER_FAIL_NOMEM] = "nomem",
+};
+
+const char *
+cp_iter_cause_name(enum cp_iter_cause c)
+{
+	return (unsigned)c < CP_ITER_CAUSE_COUNT ? cause_names[c] : "unknown";
+}
+
+void
+cp_iter_limits_default(struct cp_iter_limits *l)
+{
+	l->max_referrals = CP_ITER_DEFAULT_MAX_REFERRALS;
+	l->max_cnames = CP_ITER_DEFAULT_MAX_CNAMES;
+	l->max_sent = CP_ITER_DEFAULT_MAX_SENT;
+	l->max_glueless_deleg = CP_ITER_DEFAULT_MAX_GLUELESS_DELEG;
+	l->max_glueless = CP_ITER_DEFAULT_MAX_GLUELESS;
+	l->max_depth = CP_ITER_DEFAULT_MAX_DEPTH;
+	l->max_time_ms = CP_ITER_DEFAULT_MAX_TIME_MS;
+	l->lame_ttl_ms = CP_ITER_DEFAULT_LAME_TTL_MS;
+}
+
+int
+cp_iter_env_init(struct cp_iter_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	cp_iter_limits_default(&env->limits);
+	env->scratch = malloc(sizeof(*env->scratch));
+	return env->scratch != NULL ? 0 : -ENOMEM;
+}
+
+void
+cp_iter_env_fini(struct cp_iter_env *env)
+{
+	free(env->scratch);
+	env->scratch = NULL;
+}
+
+static void run(struct cp_iter *it);
+
+static bool
+fail(struct cp_iter *it, enum cp_iter_cause cause)
+{
+	it->fail = cause;
+	it->state = CP_ITER_FINISH;
+	return true;
+}
+
+static bool
+is_addr_type(uint16_t t)
+{
+	return t == DNS_TYPE_A || t == DNS_TYPE_AAAA;
+}
+
+/*
+ * Is (name, type) being resolved by @p it or one of the iterators waiting for it?
+ * A and AAAA count as one: asking AAAA of a name whose A lookup is waiting for us
+ * would only walk the same dependency loop again.
+ */
+static bool
+in_progress(const struct cp_iter *it, const uint8_t *name, uint16_t type)
+{
+	for (const struct cp_iter *p = it; p != NULL; p = p->parent) {
+		if (p->qtype != type && !(is_addr_type(p->qtype) && is_addr_type(type)))
+			continue;
+		for (unsigned i = 0; i < p->n_names; i++)
+			if (dns_name_equal(p->names[i], name))
+				return true;
+	}
+	return false;
+}
+
+/* INIT: answer, negative answer or CNAME from the cache; else go and ask. */
+static bool
+st_init(struct cp_iter *it)
+{
+	const struct cp_iter_limits *l = &it->env->limits;
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+	const uint8_t *sname = cp_iter_sname(it);
+	const struct cp_rrc_rrset *e;
+	uint8_t target[DNS_NAME_MAXLEN];
+
+	if (cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e, NULL) >=
+	            0 ||
+	    (it->neg_override && dns_name_equal(it->neg_name, sname))) {
+		it->state = CP_ITER_FINISH;
+		return true;
+	}
+	if (it->qtype != DNS_TYPE_CNAME &&
+	    cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s, &e,
+	                      NULL) == CP_RRC_POSITIVE) {
+		if (dns_name_scan(e->rdata[0].data, e->rdata[0].len, target) < 0)
+			return fail(it, CP_ITER_FAIL_CACHE);
+		for (unsigned i = 0; i < it->n_names; i++)
+			if (dns_name_equal(it->names[i], target))
+				return fail(it, CP_ITER_FAIL_CNAME_LOOP);
+		if (it->n_names > l->max_cnames || it->n_names == CP_ITER_MAX_CHAIN)
+			return fail(it, CP_ITER_FAIL_CNAMES);
+		memcpy(it->names[it->n_names++], target, dns_name_length(target));
+		/* A new name starts from its own closest delegation: stay in INIT. */
+		return true;
+	}
+	it->state = CP_ITER_FIND_DELEGATION;
+	return true;
+}
+
+/* FIND_DELEGATION: the deepest cached zone cut above sname, or the root hints. */
+static bool
+st_find_delegation(struct cp_iter *it)
+{
+	cp_iter_deleg_find(it);
+	it->state = CP_ITER_QUERY_TARGETS;
+	return true;
+}
+
+static void on_target(void *arg, const struct cp_iter_result *res);
+static struct cp_iter *iter_new(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,
+                                uint16_t qclass, struct cp_iter *parent);
+
+/* Start the sub-resolution of NS @p i's next address type. @return true if started. */
+static bool
+start_target(struct cp_iter *it, unsigned i)
+{
+	struct cp_iter_ns *ns = &it->dp.ns[i];
+	uint16_t type = ns->fetch == CP_ITER_FETCH_NONE ? DNS_TYPE_A : DNS_TYPE_AAAA;
+	struct cp_iter *sub;
+
+	if (in_progress(it, ns->name, type)) {
+		ns->fetch = CP_ITER_FETCH_DONE; /* dependency loop: this name cannot help */
+		return false;
+	}
+	sub = iter_new(it->env, ns->name, type, it->qclass, it);
+	if (sub == NULL) {
+		it->blocked = CP_ITER_FAIL_NOMEM;
+		ns->fetch = CP_ITER_FETCH_DONE;
+		return false;
+	}
+	if (ns->fetch == CP_ITER_FETCH_NONE) {
+		it->dp.n_glueless++;
+		it->budget->glueless++;
+	}
+	ns->fetch = type == DNS_TYPE_A ? CP_ITER_FETCH_A : CP_ITER_FETCH_DONE;
+	it->env->stats.sub_started++;
+	it->sub = sub;
+	it->sub_ns = (int)i;
+	it->state = CP_ITER_WAIT_TARGET;
+	/* The sub may end at once (cache): on_target() then only records, we go on. */
+	it->starting_sub = true;
+	run(sub);
+	it->starting_sub = false;
+	return true;
+}
+
+/* QUERY_TARGETS: next untried server of the delegation, else resolve a glueless NS. */
+static bool
+st_query_targets(struct cp_iter *it)
+{
+	const struct cp_iter_limits *l = &it->env->limits;
+	struct sockaddr_storage cands[CP_ITER_MAX_ADDRS];
+	int map[CP_ITER_MAX_ADDRS];
+	unsigned n = 0;
+
+	if (it->budget->sent >= l->max_sent)
+		return fail(it, CP_ITER_FAIL_SENT);
+	for (unsigned i = 0; i < it->dp.n_addr; i++) {
+		if (!it->dp.addr[i].tried) {
+			cands[n] = it->dp.addr[i].ss;
+			map[n++] = (int)i;
+		}
+	}
+	if (n > 0) {
+		int k = cp_infra_select(it->env->infra, cands, n, it->dp.zone, cp_iter_now_ms(it));
+
+		it->cur = map[k >= 0 ? k : 0];
+		it->dp.addr[it->cur].tried = true;
+		it->state = CP_ITER_SEND;
+		return true;
+	}
+	for (unsigned i = 0; i < it->dp.n_ns; i++) {
+		struct cp_iter_ns *ns = &it->dp.ns[i];
+
+		if (ns->fetch == CP_ITER_FETCH_DONE ||
+		    (ns->has_addr && ns->fetch == CP_ITER_FETCH_NONE))
+			continue;
+		if (ns->fetch == CP_ITER_FETCH_NONE) {
+			if (it->dp.n_glueless >= l->max_glueless_deleg) {
+				it->blocked = CP_ITER_FAIL_GLUELESS_DELEG;
+				break;
+			}
+			if (it->budget->glueless >= l->max_glueless) {
+				it->blocked = CP_ITER_FAIL_GLUELESS;
+				break;
+			}
+		}
+		if (it->depth + 1 > l->max_depth) {
+			it->blocked = CP_ITER_FAIL_DEPTH;
+			break;
+		}
+		if (start_target(it, i))
+			/* Ended already (state back to QUERY_TARGETS): go on; else wait. */
+			return it->state != CP_ITER_WAIT_TARGET;
+	}
+	return fail(it, it->blocked != CP_ITER_OK ? it->blocked : CP_ITER_FAIL_NO_SERVERS);
+}
+
+static void on_reply(void *arg, const struct cp_upq_result *r);
+
+/* SEND: ask the chosen server for (sname, qtype), the timeout cut to the time left. */
+static bool
+st_send(struct cp_iter *it)
+{
+	struct cp_iter_env *env = it->env;
+	const struct sockaddr_storage *srv = &it->dp.addr[it->cur].ss;
+	uint64_t now = cp_iter_now_ms(it);
+	uint64_t left = it->budget->start_ms + env->limits.max_time_ms - now;
+	struct cp_infra_info info;
+	struct cp_upq_params p;
+
+	cp_infra_get(env->infra, (const struct sockaddr *)srv, now, &info);
+	memset(&p, 0, sizeof(p));
+	p.server = *srv;
+	p.qname = cp_iter_sname(it);
+	p.qtype = it->qtype;
+	p.qclass = it->qclass;
+	p.edns = info.edns != CP_INFRA_EDNS_NO;
+	p.timeout_ms = info.rto_ms < left ? info.rto_ms : (uint32_t)left;
+	if (p.timeout_ms == 0)
+		p.timeout_ms = 1;
+	it->budget->sent++;
+	env->stats.sent++;
+	if (cp_net_query(&env->net, &p, on_reply, it, &it->handle) != 0) {
+		/* Not started (e.g. -EBUSY): that server is out for this delegation. */
+		it->handle = NULL;
+		it->state = CP_ITER_QUERY_TARGETS;
+		return true;
+	}
+	it->state = CP_ITER_WAIT_REPLY;
+	return false;
+}
+
+static enum cp_rrc_rank
+rank_of(const struct dns_rrset_in *rr, bool aa)
+{
+	switch (rr->section) {
+	case DNS_SECTION_ANSWER:
+		return aa ? CP_RRC_RANK_AUTH_ANSWER : CP_RRC_RANK_NONAUTH_ANSWER;
+	case DNS_SECTION_AUTHORITY:
+		return aa ? CP_RRC_RANK_AUTH_AUTHORITY : CP_RRC_RANK_NONAUTH_AUTHORITY;
+	default:
+		return CP_RRC_RANK_ADDITIONAL;
+	}
+}
+
+/* Store every RRset cp_response kept (it already dropped what is out of bailiwick). */
+static void
+store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
+{
+	for (unsigned i = 0; i < r->n_rrsets; i++)
+		(void)cp_rrcache_store(it->env->rrcache, &r->rrsets[i],
+		                       rank_of(&r->rrsets[i], r->aa), now_s);
+}
+
+static bool
+next_server(struct cp_iter *it)
+{
+	it->state = CP_ITER_QUERY_TARGETS;
+	return true;
+}
+
+/* PROCESS_RESPONSE: judge the reply to the delegation's zone, store, decide. */
+static bool
+st_process_response(struct cp_iter *it)
+{
+	struct cp_iter_env *env = it->env;
+	const struct cp_upq_result *up = it->reply;
+	const struct sockaddr *srv = (const struct sockaddr *)&it->dp.addr[it->cur].ss;
+	struct cp_response *r = &env->scratch->resp;
+	uint64_t now = cp_iter_now_ms(it);
+	uint64_t now_s = now / 1000;
+	struct cp_resp_query q;
+
+	it->reply = NULL;
+	if (up->status != CP_UPQ_OK) {
+		(void)cp_infra_timeout(env->infra, srv, now);
+		env->stats.timeouts++;
+		return next_server(it);
+	}
+	if (!up->tcp && up->rtt_us > 0)
+		(void)cp_infra_rtt(env->infra, srv, up->rtt_us, now);
+	/* The net matched the ID already; the parser checks the rest again. */
+	q = (struct cp_resp_query){ .qname = cp_iter_sname(it),
+		                    .zone = it->dp.zone,
+		                    .qtype = it->qtype,
+		                    .qclass = it->qclass,
+		                    .id = up->len >= 2 ? dns_get_u16(up->msg) : 0 };
+	if (cp_response_parse(&q, up->msg, up->len, env->scratch->arena,
+	                      sizeof(env->scratch->arena), r) != 0)
+		return next_server(it);
+	if ((unsigned)r->verdict < 16)
+		env->stats.verdicts[r->verdict]++;
+	switch (r->verdict) {
+	case CP_RESP_SERVER_ERROR:
+	case CP_RESP_LAME:
+		(void)cp_infra_set_lame(env->infra, srv, it->dp.zone, env->limits.lame_ttl_ms, now);
+		return next_server(it);
+	case CP_RESP_MISMATCH:  /* the real net filters these: treat as no answer */
+	case CP_RESP_TRUNCATED: /* cp_upstream retries over TCP itself */
+	case CP_RESP_FORMERR:
+	case CP_RESP_VERDICT_COUNT:
+		return next_server(it);
+	case CP_RESP_REFERRAL:
+		/* cp_response calls a referral upwards or sideways LAME; check anyway. */
+		if (!dns_name_in_zone(r->child_zone, it->dp.zone) ||
+		    dns_name_equal(r->child_zone, it->dp.zone)) {
+			(void)cp_infra_set_lame(env->infra, srv, it->dp.zone,
+			                        env->limits.lame_ttl_ms, now);
+			return next_server(it);
+		}
+		if (it->referrals >= env->limits.max_referrals)
+			return fail(it, CP_ITER_FAIL_REFERRALS);
+		it->referrals++;
+		store_all(it, r, now_s);
+		cp_iter_deleg_from_referral(it, r);
+		it->state = CP_ITER_QUERY_TARGETS;
+		return true;
+	case CP_RESP_ANSWER:
+	case CP_RESP_CNAME:
+		store_all(it, r, now_s);
+		if (r->cname_loop)
+			return fail(it, CP_ITER_FAIL_CNAME_LOOP);
+		/* INIT reads the chain and the data back from the cache. */
+		it->state = CP_ITER_INIT;
+		return true;
+	case CP_RESP_NXDOMAIN:
+	case CP_RESP_NODATA:
+		store_all(it, r, now_s);
+		if (r->soa >= 0)
+			(void)cp_rrcache_store_negative(
+				env->rrcache,
+				r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN : CP_RRC_NODATA,
+				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
+				CP_RRC_RANK_AUTH_AUTHORITY, now_s);
+		/* If the cache took nothing (no SOA, TTL 0), FINISH still knows the rcode. */
+		it->neg_override = true;
+		it->neg_rcode =
+			r->verdict == CP_RESP_NXDOMAIN ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
+		memcpy(it->neg_name, r->sname, dns_name_length(r->sname));
+		it->state = CP_ITER_INIT;
+		return true;
+	}
+	return next_server(it);
+}
+
+static void
+iter_free(struct cp_iter *it)
+{
+	free(it);
+}
+
+/* FINISH: the result (from the cache, or SERVFAIL), the callback, the end. */
+static void
+st_finish(struct cp_iter *it)
+{
+	struct cp_iter_env *env = it->env;
+	struct cp_iter_result res;
+
+	cp_iter_result_build(it, &res);
+	if (it->depth == 0) {
+		if (res.rcode == DNS_RCODE_SERVFAIL)
+			env->stats.servfail[res.cause]++;
+		else if (it->budget->sent == 0)
+			env->stats.cache_answers++;
+	}
+	if (it->sync_done != NULL)
+		*it->sync_done = true;
+	it->cb(it->arg, &res);
+	iter_free(it);
+}
+
+/* The dispatch: run states until one waits for an event or the iterator is gone. */
+static void
+run(struct cp_iter *it)
+{
+	bool go = true;
+
+	while (go) {
+		if (it->state != CP_ITER_FINISH && it->state != CP_ITER_WAIT_REPLY &&
+		    it->state != CP_ITER_WAIT_TARGET &&
+		    cp_iter_now_ms(it) - it->budget->start_ms >= it->env->limits.max_time_ms)
+			fail(it, CP_ITER_FAIL_TIME);
+		switch (it->state) {
+		case CP_ITER_INIT:
+			go = st_init(it);
+			break;
+		case CP_ITER_FIND_DELEGATION:
+			go = st_find_delegation(it);
+			break;
+		case CP_ITER_QUERY_TARGETS:
+			go = st_query_targets(it);
+			break;
+		case CP_ITER_SEND:
+			go = st_send(it);
+			break;
+		case CP_ITER_PROCESS_RESPONSE:
+			go = st_process_response(it);
+			break;
+		case CP_ITER_WAIT_REPLY:
+		case CP_ITER_WAIT_TARGET:
+			go = false;
+			break;
+		case CP_ITER_FINISH:
+			st_finish(it); /* frees it */
+			return;
+		}
+	}
+}
+
+/* The net's completion of the query sent in SEND. */
+static void
+on_reply(void *arg, const struct cp_upq_result *r)
+{
+	struct cp_iter *it = arg;
+
+	it->handle = NULL;
+	it->reply = r;
+	it->state = CP_ITER_PROCESS_RESPONSE;
+	run(it);
+}
+
+/* A sub-resolution ended: take the NS addresses it left in the cache, go on. */
+static void
+on_target(void *arg, const struct cp_iter_result *res)
+{
+	struct cp_iter *it = arg;
+	int ns = it->sub_ns;
+
+	it->sub = NULL;
+	/* A bound hit below is the reason if we run out of servers here. */
+	if (res->cause != CP_ITER_OK && res->cause != CP_ITER_FAIL_NO_SERVERS &&
+	    res->cause != CP_ITER_FAIL_CACHE)
+		it->blocked = res->cause;
+	if (cp_iter_deleg_from_cache_addrs(it, ns) > 0)
+		it->dp.ns[ns].fetch = CP_ITER_FETCH_DONE; /* A was enough; no AAAA */
+	it->state = CP_ITER_QUERY_TARGETS;
+	if (!it->starting_sub)
+		run(it);
+}
+
+static struct cp_iter *
+iter_new(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+         struct cp_iter *parent)
+{
+	struct cp_iter *it;
+	int len = dns_name_scan(qname, DNS_NAME_MAXLEN, NULL);
+
+	if (len < 0)
+		return NULL;
+	it = calloc(1, sizeof(*it));
+	if (it == NULL)
+		return NULL;
+	it->env = env;
+	it->state = CP_ITER_INIT;
+	it->qtype = qtype;
+	it->qclass = qclass;
+	memcpy(it->qname, qname, (size_t)len);
+	(void)dns_name_scan(qname, (size_t)len, it->names[0]);
+	it->n_names = 1;
+	it->parent = parent;
+	if (parent != NULL) {
+		it->depth = parent->depth + 1;
+		it->budget = parent->budget;
+		it->cb = on_target;
+		it->arg = parent;
+	} else {
+		it->budget = &it->own_budget;
+		it->budget->start_ms = cp_iter_now_ms(it);
+	}
+	return it;
+}
+
+int
+cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+              cp_iter_done_fn cb, void *arg, struct cp_iter **out)
+{
+	struct cp_iter *it;
+	bool done = false;
+
+	if (env->n_hints == 0 || env->hints == NULL || env->now_ms == NULL || cb == NULL ||
+	    env->scratch == NULL || dns_name_scan(qname, DNS_NAME_MAXLEN, NULL) < 0)
+		return -EINVAL;
+	it = iter_new(env, qname, qtype, qclass, NULL);
+	if (it == NULL)
+		return -ENOMEM;
+	it->cb = cb;
+	it->arg = arg;
+	it->sync_done = &done;
+	env->stats.started++;
+	run(it);
+	if (!done)
+		it->sync_done = NULL;
+	if (out != NULL)
+		*out = done ? NULL : it;
+	return 0;
+}
+
+void
+cp_iter_cancel(struct cp_iter *it)
+{
+	if (it->handle != NULL)
+		cp_net_cancel(&it->env->net, it->handle);
+	if (it->sub != NULL)
+		cp_iter_cancel(it->sub);
+	iter_free(it);
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The iterator: iterative resolution of one question (RFC 1034 5.3.3), root ->
+ * TLD -> authoritative, asynchronous on the completions of a struct cp_net.
+ * DESIGN.md "The miss path"; the machine is drawn after Unbound's iterator.
+ *
+ * States (enum cp_iter_state), one static function each in cp_iter.c:
+ *
+ *   INIT             answer from the master cache: positive or negative entry for
+ *                    (sname, qtype) -> FINISH; a cached CNAME -> follow it (bound,
+ *                    loop check) and stay in INIT; nothing -> FIND_DELEGATION
+ *   FIND_DELEGATION  closest enclosing NS in the cache, else the root hints
+ *   QUERY_TARGETS    choose an untried address (cp_infra_select) -> SEND; none
+ *                    left: resolve a glueless NS name by a sub-resolution ->
+ *                    WAIT_TARGET; nothing left at all -> SERVFAIL
+ *   SEND             cp_net_query() for (sname, qtype) to the chosen server
+ *   WAIT_REPLY       a query is out; the net's completion moves on
+ *   WAIT_TARGET      a sub-resolution for an NS address is out; its end moves on
+ *   PROCESS_RESPONSE cp_response_parse() with the delegation's zone, store what it
+ *                    kept, then: answer/CNAME/negative -> INIT (which assembles the
+ *                    result from the cache), referral -> QUERY_TARGETS (downwards),
+ *                    lame/error -> mark, QUERY_TARGETS (next server)
+ *   FINISH           build the result, call the done callback, free
+ *
+ * Results are assembled from the master cache: every RRset an answer needs is
+ * stored before FINISH and read back from the cache there. (So an RRset with TTL
+ * 0, which the cache does not store, cannot be answered: see "Not done" below.)
+ *
+ * Sub-resolutions: an NS name without address is resolved by a child cp_iter
+ * (A, then AAAA if A gave nothing), one at a time per iterator. The child shares
+ * the client question's budgets (queries sent, glueless lookups, start time) with
+ * its ancestors. A (name, type) already being resolved by the iterator or any of
+ * its ancestors is never asked again (dependency loop, e.g. ns.example.com for
+ * example.com without glue).
+ *
+ * Not done in this pass: QNAME minimisation (RFC 9156: the full name is sent),
+ * priming (RFC 8109: hints are used as they are), forwarding, serve-stale,
+ * DNSSEC, TTL-0 answers (SERVFAIL cause CP_ITER_FAIL_CACHE), 0x20.
+ *
+ * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
+ * in seconds. There is no timer of its own: the total-time bound is checked at
+ * every event and each query's timeout is cut to the time left, so the net's
+ * timeout completion is the latest point where the bound is noticed.
+ *
+ * Owner: the control thread. No locks. Memory: malloc per iterator (about 18 KiB)
+ * plus one response arena per env, reused by every response (parsing, storing
+ * and deciding happen in one completion, so no iterator keeps it across events).
+ */
+#ifndef CP_ITER_H
+#define CP_ITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "cp_infra.h"
+#include "cp_rrcache.h"
+#include "cp_upstream.h"
+#include "dns_template.h"
+
+/*
+ * Defaults of struct cp_iter_limits. Unbound's iterator/iterator.h has
+ * MAX_REFERRAL_COUNT, MAX_RESTART_COUNT, MAX_SENT_COUNT and MAX_TARGET_COUNT;
+ * the only copy read for this pass is an old one (2007: referrals 30, restarts 8),
+ * so every value below is "chosen, to verify against current Unbound".
+ */
+#define CP_ITER_DEFAULT_MAX_REFERRALS  30  /* Unbound MAX_REFERRAL_COUNT 30 (2007); to verify */
+#define CP_ITER_DEFAULT_MAX_CNAMES     11  /* chosen, to verify against MAX_RESTART_COUNT */
+#define CP_ITER_DEFAULT_MAX_SENT       64  /* chosen, to verify against MAX_SENT_COUNT */
+#define CP_ITER_DEFAULT_MAX_GLUELESS_DELEG 5 /* chosen (NXNSAttack mitigations cap fetches per
+					      * delegation in that order); to verify */
+#define CP_ITER_DEFAULT_MAX_GLUELESS   16  /* per client question; chosen, to verify against
+					      MAX_TARGET_COUNT */
+#define CP_ITER_DEFAULT_MAX_DEPTH      5   /* sub-resolution depth; chosen, to verify against
+					      Unbound's max_dependency_depth */
+#define CP_ITER_DEFAULT_MAX_TIME_MS    8000 /* chosen: under the 10 s many stubs wait in all */
+#define CP_ITER_DEFAULT_LAME_TTL_MS    900000 /* Unbound infra-lame-ttl default 900 s; to verify */
+
+/** Bounds of one client question; over any -> SERVFAIL with its cause. */
+struct cp_iter_limits {
+	uint32_t max_referrals;      /* referrals followed by one iterator */
+	uint32_t max_cnames;         /* CNAMEs followed from the client's qname */
+	uint32_t max_sent;           /* upstream queries, sub-resolutions included */
+	uint32_t max_glueless_deleg; /* sub-resolutions started for one delegation */
+	uint32_t max_glueless;       /* sub-resolutions for the whole question */
+	uint32_t max_depth;          /* nesting of sub-resolutions (client question: 0) */
+	uint32_t max_time_ms;        /* from cp_iter_start() of the client question */
+	uint32_t lame_ttl_ms;        /* how long a lame mark lasts */
+};
+
+/** Why a resolution ended in SERVFAIL (CP_ITER_OK for any other rcode). */
+enum cp_iter_cause {
+	CP_ITER_OK = 0,
+	CP_ITER_FAIL_REFERRALS,      /* max_referrals */
+	CP_ITER_FAIL_CNAMES,         /* max_cnames */
+	CP_ITER_FAIL_CNAME_LOOP,     /* a CNAME came back to a name of the chain */
+	CP_ITER_FAIL_SENT,           /* max_sent */
+	CP_ITER_FAIL_GLUELESS_DELEG, /* max_glueless_deleg, and no server left */
+	CP_ITER_FAIL_GLUELESS,       /* max_glueless, and no server left */
+	CP_ITER_FAIL_DEPTH,          /* max_depth, and no server left */
+	CP_ITER_FAIL_TIME,           /* max_time_ms */
+	CP_ITER_FAIL_NO_SERVERS,     /* every server tried failed (dead, lame, errors) */
+	CP_ITER_FAIL_CACHE,          /* the answer could not be read back from the cache */
+	CP_ITER_FAIL_NOMEM,
+	CP_ITER_CAUSE_COUNT,
+};
+
+/** One root hint: an NS name of "." and one of its addresses (port included). */
+struct cp_iter_hint {
+	const uint8_t *name; /* uncompressed wire name */
+	struct sockaddr_storage addr;
+};
+
+/** Counters; only grow. */
+struct cp_iter_stats {
+	uint64_t started;            /* client questions (cp_iter_start) */
+	uint64_t sub_started;        /* sub-resolutions for NS addresses */
+	uint64_t sent;               /* upstream queries */
+	uint64_t timeouts;           /* queries without an acceptable reply */
+	uint64_t cache_answers;      /* client questions answered without a query */
+	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
+	uint64_t verdicts[16];       /* responses by enum cp_resp_verdict */
+};
+
+struct cp_iter_scratch; /* the shared response arena (cp_iter.c) */
+
+/**
+ * Everything iterators share. The caller fills the public fields (after
+ * cp_iter_env_init()) and keeps the env, the cache, the infra table, the net and
+ * the hints alive while any iterator runs.
+ */
+struct cp_iter_env {
+	struct cp_rrcache *rrcache;
+	struct cp_infra *infra;
+	struct cp_net net;
+	const struct cp_iter_hint *hints; /* root hints, n_hints >= 1 */
+	size_t n_hints;
+	struct cp_iter_limits limits;     /* CP_ITER_DEFAULT_* after init */
+	uint64_t (*now_ms)(void *ctx);    /* monotonic milliseconds */
+	void *now_ctx;
+	struct cp_iter_stats stats;
+	struct cp_iter_scratch *scratch;  /* private */
+};
+
+/**
+ * The outcome of one resolution, valid only during the done callback (and only
+ * until the callback stores into, evicts from or flushes the master cache: the
+ * RDATA points into it). tmpl is ready for dns_template_build(): qname (as the
+ * client asked), qtype, qclass, rcode, and the RRsets in section order: the CNAME
+ * chain in order and the final RRset in answer; for NXDOMAIN/NODATA the SOA in
+ * authority; for an MX answer the cached A/AAAA of its targets in additional.
+ * SERVFAIL carries no RRsets and a cause.
+ */
+struct cp_iter_result {
+	uint8_t rcode;             /* DNS_RCODE_*: NOERROR, NXDOMAIN or SERVFAIL */
+	enum cp_iter_cause cause;  /* CP_ITER_OK unless SERVFAIL */
+	uint32_t ttl_min;          /* smallest TTL of tmpl's RRsets; UINT32_MAX if none */
+	uint16_t count[DNS_SECTION_COUNT];
+	struct dns_tmpl_in tmpl;
+};
+
+struct cp_iter;
+
+/** Completion of cp_iter_start(); called exactly once unless cancelled. */
+typedef void (*cp_iter_done_fn)(void *arg, const struct cp_iter_result *res);
+
+/**
+ * Fill @p env with its defaults: the limits, a zero counter block; allocates the
+ * response arena. The caller then sets rrcache, infra, net, hints and now_ms.
+ * @return 0 or -ENOMEM. Free with cp_iter_env_fini().
+ */
+int cp_iter_env_init(struct cp_iter_env *env);
+
+/** Free what cp_iter_env_init() allocated. No iterator may still run. */
+void cp_iter_env_fini(struct cp_iter_env *env);
+
+/** Fill @p l with the CP_ITER_DEFAULT_* values. */
+void cp_iter_limits_default(struct cp_iter_limits *l);
+
+/**
+ * Start resolving (@p qname, @p qtype, @p qclass). @p cb is called exactly once
+ * with the result, unless cp_iter_cancel() is called first. It may be called
+ * before this function returns (answer in the cache, or an immediate failure);
+ * *@p out is then NULL. Otherwise *@p out is the handle, valid until @p cb runs.
+ * The iterator copies @p qname. Control thread only.
+ * @return 0 (cb called or to come), -EINVAL (bad name, no hints, no now_ms) or
+ *         -ENOMEM; on error cb is never called.
+ */
+int cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,
+		  uint16_t qclass, cp_iter_done_fn cb, void *arg, struct cp_iter **out);
+
+/**
+ * Stop @p it: its upstream query and sub-resolutions are cancelled, everything
+ * freed, the callback never called. @p it must be a live handle (its callback
+ * has not run); calling this from inside its own callback is a bug.
+ */
+void cp_iter_cancel(struct cp_iter *it);
+
+/** Short lower-case name of a cause ("referrals", "no_servers", ...). */
+const char *cp_iter_cause_name(enum cp_iter_cause c);
+
+#endif /* CP_ITER_H */

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The iterator's delegations (cache, hints or referral) and its result read back from the cache. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "cp_iter_int.h"
+
+void
+cp_iter_deleg_reset(struct cp_iter *it, const uint8_t *zone)
+{
+	uint8_t z[DNS_NAME_MAXLEN];
+
+	/* zone may point into it->dp (or the arena): copy before clearing. */
+	if (dns_name_scan(zone, DNS_NAME_MAXLEN, z) < 0)
+		z[0] = 0;
+	memset(&it->dp, 0, sizeof(it->dp));
+	memcpy(it->dp.zone, z, dns_name_length(z));
+	it->blocked = CP_ITER_OK; /* a bound met at the old zone cut says nothing of the new */
+}
+
+int
+cp_iter_deleg_add_ns(struct cp_iter *it, const uint8_t *name)
+{
+	uint8_t low[DNS_NAME_MAXLEN];
+	struct cp_iter_deleg *dp = &it->dp;
+	int len = dns_name_scan(name, DNS_NAME_MAXLEN, low);
+
+	if (len < 0)
+		return -EINVAL;
+	for (unsigned i = 0; i < dp->n_ns; i++)
+		if (dns_name_equal(dp->ns[i].name, low))
+			return (int)i;
+	if (dp->n_ns == CP_ITER_MAX_NS)
+		return -ENOSPC;
+	memcpy(dp->ns[dp->n_ns].name, low, (size_t)len);
+	return (int)dp->n_ns++;
+}
+
+static void
+add_addr(struct cp_iter *it, int ns, const struct sockaddr_storage *ss)
+{
+	struct cp_iter_deleg *dp = &it->dp;
+
+	it->dp.ns[ns].has_addr = true;
+	for (unsigned i = 0; i < dp->n_addr; i++)
+		if (memcmp(&dp->addr[i].ss, ss, sizeof(*ss)) == 0)
+			return;
+	if (dp->n_addr == CP_ITER_MAX_ADDRS)
+		return;
+	dp->addr[dp->n_addr].ss = *ss;
+	dp->addr[dp->n_addr++].tried = false;
+}
+
+void
+cp_iter_deleg_add_rdata(struct cp_iter *it, int ns, uint16_t type, const struct dns_rdata *rd,
+                        unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+
+		/* memset: addresses are compared with memcmp for deduplication. */
+		memset(&ss, 0, sizeof(ss));
+		if (type == DNS_TYPE_A && rd[i].len == 4) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons(53);
+			memcpy(&s4->sin_addr, rd[i].data, 4);
+		} else if (type == DNS_TYPE_AAAA && rd[i].len == 16) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons(53);
+			memcpy(&s6->sin6_addr, rd[i].data, 16);
+		} else {
+			continue;
+		}
+		add_addr(it, ns, &ss);
+	}
+}
+
+unsigned
+cp_iter_deleg_from_cache_addrs(struct cp_iter *it, int ns)
+{
+	static const uint16_t types[] = { DNS_TYPE_A, DNS_TYPE_AAAA };
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+	unsigned before = it->dp.n_addr;
+
+	for (unsigned t = 0; t < 2; t++) {
+		const struct cp_rrc_rrset *e;
+
+		if (cp_rrcache_lookup(it->env->rrcache, it->dp.ns[ns].name, types[t], it->qclass,
+		                      now_s, &e, NULL) == CP_RRC_POSITIVE)
+			cp_iter_deleg_add_rdata(it, ns, types[t], e->rdata, e->n_rdata);
+	}
+	return it->dp.n_addr - before;
+}
+
+void
+cp_iter_deleg_find(struct cp_iter *it)
+{
+	struct cp_iter_env *env = it->env;
+	struct cp_rrc_deleg d;
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+
+	if (cp_rrcache_closest_ns(env->rrcache, cp_iter_sname(it), it->qclass, now_s, &d, NULL,
+	                          0) == 0) {
+		cp_iter_deleg_reset(it, d.ns->owner);
+		/* Copy the names now: the next store may move the cache's memory. */
+		for (unsigned i = 0; i < d.ns->n_rdata; i++)
+			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
+	} else {
+		cp_iter_deleg_reset(it, (const uint8_t *)"");
+		for (size_t i = 0; i < env->n_hints; i++) {
+			int ns = cp_iter_deleg_add_ns(it, env->hints[i].name);
+
+			if (ns >= 0)
+				add_addr(it, ns, &env->hints[i].addr);
+		}
+	}
+	/* Glue in bailiwick and addresses learnt by earlier sub-resolutions alike. */
+	for (unsigned i = 0; i < it->dp.n_ns; i++)
+		(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+}
+
+void
+cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r)
+{
+	const struct dns_rrset_in *ns = &r->rrsets[r->ns];
+
+	cp_iter_deleg_reset(it, r->child_zone);
+	for (unsigned i = 0; i < ns->n_rdata; i++)
+		(void)cp_iter_deleg_add_ns(it, ns->rdata[i].data);
+	/* cp_response kept only glue at or below the child zone: take it as it came. */
+	for (unsigned s = 0; s < r->n_rrsets; s++) {
+		const struct dns_rrset_in *g = &r->rrsets[s];
+
+		if (g->section != DNS_SECTION_ADDITIONAL ||
+		    (g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA))
+			continue;
+		for (unsigned i = 0; i < it->dp.n_ns; i++)
+			if (dns_name_equal(it->dp.ns[i].name, g->owner))
+				cp_iter_deleg_add_rdata(it, (int)i, g->type, g->rdata, g->n_rdata);
+	}
+	for (unsigned i = 0; i < it->dp.n_ns; i++)
+		if (!it->dp.ns[i].has_addr)
+			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+}
+
+/* Result assembly. */
+
+static bool
+out_add(struct cp_iter *it, struct cp_iter_result *res, const struct cp_rrc_rrset *e,
+        enum dns_section sec, uint64_t now_s)
+{
+	struct dns_rrset_in *o;
+
+	if (res->tmpl.n_rrset == CP_ITER_MAX_OUT)
+		return false;
+	o = &it->out[res->tmpl.n_rrset++];
+	cp_rrcache_rrset_in(e, now_s, sec, o);
+	res->count[sec]++;
+	if (o->ttl < res->ttl_min)
+		res->ttl_min = o->ttl;
+	return true;
+}
+
+/* Mail server aliasing: the cached addresses of every MX target, in additional. */
+static void
+add_mx_targets(struct cp_iter *it, struct cp_iter_result *res, const struct cp_rrc_rrset *mx,
+               uint64_t now_s)
+{
+	static const uint16_t types[] = { DNS_TYPE_A, DNS_TYPE_AAAA };
+
+	for (unsigned i = 0; i < mx->n_rdata; i++) {
+		if (mx->rdata[i].len < 3)
+			continue;
+		for (unsigned t = 0; t < 2; t++) {
+			const struct cp_rrc_rrset *e;
+
+			if (cp_rrcache_lookup(it->env->rrcache, mx->rdata[i].data + 2, types[t],
+			                      it->qclass, now_s, &e, NULL) == CP_RRC_POSITIVE)
+				(void)out_add(it, res, e, DNS_SECTION_ADDITIONAL, now_s);
+		}
+	}
+}
+
+static void
+result_servfail(struct cp_iter_result *res, enum cp_iter_cause cause)
+{
+	res->rcode = DNS_RCODE_SERVFAIL;
+	res->tmpl.rcode = DNS_RCODE_SERVFAIL;
+	res->cause = cause;
+	res->ttl_min = UINT32_MAX;
+	res->tmpl.n_rrset = 0;
+	memset(res->count, 0, sizeof(res->count));
+}
+
+void
+cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res)
+{
+	struct cp_rrcache *c = it->env->rrcache;
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+	const struct cp_rrc_rrset *e;
+	unsigned last = it->n_names - 1;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->ttl_min = UINT32_MAX;
+	res->tmpl.qname = it->qname;
+	res->tmpl.qtype = it->qtype;
+	res->tmpl.qclass = it->qclass;
+	res->tmpl.rrsets = it->out;
+	if (it->fail != CP_ITER_OK) {
+		result_servfail(res, it->fail);
+		return;
+	}
+	/* The chain as INIT walked it: names[i] -> names[i + 1] is a cached CNAME. */
+	for (unsigned i = 0; i < last; i++) {
+		if (cp_rrcache_lookup(c, it->names[i], DNS_TYPE_CNAME, it->qclass, now_s, &e,
+		                      NULL) != CP_RRC_POSITIVE ||
+		    !out_add(it, res, e, DNS_SECTION_ANSWER, now_s)) {
+			result_servfail(res, CP_ITER_FAIL_CACHE);
+			return;
+		}
+	}
+	rc = cp_rrcache_lookup(c, it->names[last], it->qtype, it->qclass, now_s, &e, NULL);
+	if (rc == CP_RRC_POSITIVE) {
+		if (!out_add(it, res, e, DNS_SECTION_ANSWER, now_s)) {
+			result_servfail(res, CP_ITER_FAIL_CACHE);
+			return;
+		}
+		if (it->qtype == DNS_TYPE_MX)
+			add_mx_targets(it, res, e, now_s);
+	} else if (rc == CP_RRC_NXDOMAIN || rc == CP_RRC_NODATA) {
+		res->rcode = rc == CP_RRC_NXDOMAIN ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
+		(void)out_add(it, res, e, DNS_SECTION_AUTHORITY, now_s);
+	} else if (it->neg_override && dns_name_equal(it->neg_name, it->names[last])) {
+		/* Negative without a cacheable SOA: the rcode alone, nothing in authority. */
+		res->rcode = it->neg_rcode;
+	} else {
+		result_servfail(res, CP_ITER_FAIL_CACHE);
+		return;
+	}
+	res->tmpl.rcode = res->rcode;
+}

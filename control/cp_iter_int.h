@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The iterator's private state, shared by cp_iter.c (the machine) and
+ * cp_iter_deleg.c (delegations and the result read back from the cache).
+ * Nothing outside control/cp_iter*.c includes this.
+ */
+#ifndef CP_ITER_INT_H
+#define CP_ITER_INT_H
+
+#include "cp_iter.h"
+#include "cp_response.h"
+#include "dns_name.h"
+
+#define CP_ITER_MAX_NS    16 /* NS names kept per delegation; more are ignored */
+#define CP_ITER_MAX_ADDRS 32 /* server addresses kept per delegation */
+#define CP_ITER_MAX_CHAIN 24 /* names of a CNAME chain kept (>= max_cnames + 1 is enforced) */
+#define CP_ITER_MAX_OUT   64 /* RRsets of a result */
+
+/** The machine's states; see the top of cp_iter.h for what each does. */
+enum cp_iter_state {
+	CP_ITER_INIT = 0,         /* cache: answer, negative, CNAME to follow, or miss */
+	CP_ITER_FIND_DELEGATION,  /* closest NS from the cache, else root hints */
+	CP_ITER_QUERY_TARGETS,    /* next server, or a glueless NS to resolve */
+	CP_ITER_SEND,             /* start the upstream query */
+	CP_ITER_WAIT_REPLY,       /* query out; on_reply() resumes */
+	CP_ITER_WAIT_TARGET,      /* sub-resolution out; on_target() resumes */
+	CP_ITER_PROCESS_RESPONSE, /* judge and store the reply */
+	CP_ITER_FINISH,           /* result, callback, free */
+};
+
+/** Progress of resolving one NS name's addresses. */
+enum cp_iter_fetch {
+	CP_ITER_FETCH_NONE = 0, /* not asked (may have addresses from glue or cache) */
+	CP_ITER_FETCH_A,        /* A asked; AAAA still possible */
+	CP_ITER_FETCH_DONE,     /* nothing more to ask */
+};
+
+struct cp_iter_ns {
+	uint8_t name[DNS_NAME_MAXLEN]; /* lower-cased */
+	uint8_t fetch;                 /* enum cp_iter_fetch */
+	bool has_addr;
+};
+
+struct cp_iter_addr {
+	struct sockaddr_storage ss;
+	bool tried; /* asked once for this delegation already */
+};
+
+/** The delegation being worked on: zone cut, NS names, addresses. */
+struct cp_iter_deleg {
+	uint8_t zone[DNS_NAME_MAXLEN];
+	unsigned n_ns;
+	unsigned n_addr;
+	unsigned n_glueless; /* sub-resolutions started for it */
+	struct cp_iter_ns ns[CP_ITER_MAX_NS];
+	struct cp_iter_addr addr[CP_ITER_MAX_ADDRS];
+};
+
+/** Budgets of one client question, held by its top iterator, shared by the subs. */
+struct cp_iter_budget {
+	uint32_t sent;
+	uint32_t glueless;
+	uint64_t start_ms;
+};
+
+struct cp_iter_scratch {
+	struct cp_response resp;
+	uint8_t arena[CP_RESP_ARENA_MAX];
+};
+
+struct cp_iter {
+	struct cp_iter_env *env;
+	enum cp_iter_state state;
+	struct cp_iter *parent;        /* we resolve an NS address for it, or NULL */
+	struct cp_iter *sub;           /* the sub-resolution we wait for, or NULL */
+	struct cp_iter_budget *budget; /* the top iterator's own_budget */
+	struct cp_iter_budget own_budget;
+	unsigned depth;                /* 0: client question */
+	uint16_t qtype;
+	uint16_t qclass;
+	uint8_t qname[DNS_NAME_MAXLEN]; /* as the caller spelt it (for the template) */
+	unsigned n_names;               /* names[n_names - 1] is the name being resolved */
+	uint8_t names[CP_ITER_MAX_CHAIN][DNS_NAME_MAXLEN]; /* lower-cased chain from qname */
+	uint32_t referrals;
+	int cur;                 /* index in dp.addr of the server asked */
+	int sub_ns;              /* index in dp.ns being resolved by sub */
+	void *handle;            /* the query in flight (WAIT_REPLY) */
+	const struct cp_upq_result *reply; /* PROCESS_RESPONSE only */
+	enum cp_iter_cause fail;    /* set: FINISH reports SERVFAIL with it */
+	enum cp_iter_cause blocked; /* a bound that kept a glueless lookup from starting */
+	bool neg_override;          /* NXDOMAIN/NODATA for neg_name seen but not cached */
+	bool starting_sub;          /* inside sub start: on_target() must not run us */
+	uint8_t neg_rcode;
+	uint8_t neg_name[DNS_NAME_MAXLEN];
+	bool *sync_done;            /* cp_iter_start()'s flag while it runs */
+	cp_iter_done_fn cb;
+	void *arg;
+	struct cp_iter_deleg dp;
+	struct dns_rrset_in out[CP_ITER_MAX_OUT]; /* the result's RRsets */
+};
+
+static inline const uint8_t *
+cp_iter_sname(const struct cp_iter *it)
+{
+	return it->names[it->n_names - 1];
+}
+
+static inline uint64_t
+cp_iter_now_ms(const struct cp_iter *it)
+{
+	return it->env->now_ms(it->env->now_ctx);
+}
+
+/* cp_iter_deleg.c */
+
+/** Empty the delegation and set its zone (@p zone copied). */
+void cp_iter_deleg_reset(struct cp_iter *it, const uint8_t *zone);
+
+/** Add an NS name (deduplicated, lower-cased). @return its index or -ENOSPC / -EINVAL. */
+int cp_iter_deleg_add_ns(struct cp_iter *it, const uint8_t *name);
+
+/** Add the addresses of an A or AAAA RDATA array for NS index @p ns. */
+void cp_iter_deleg_add_rdata(struct cp_iter *it, int ns, uint16_t type,
+			     const struct dns_rdata *rd, unsigned n);
+
+/** Add the cached A and AAAA of NS index @p ns. @return the number of addresses added. */
+unsigned cp_iter_deleg_from_cache_addrs(struct cp_iter *it, int ns);
+
+/** FIND_DELEGATION's work: the closest cached NS set, else the root hints. */
+void cp_iter_deleg_find(struct cp_iter *it);
+
+/** Build the delegation from the REFERRAL in @p r (after its data was stored). */
+void cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r);
+
+/** Fill @p res from the cache (or SERVFAIL per it->fail) for FINISH. */
+void cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res);
+
+#endif /* CP_ITER_INT_H */
