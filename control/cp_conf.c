@@ -12,7 +12,7 @@
 #define MAX_SERVICE_ADDRS 64
 #define MAX_EAL_ARGS      64
 
-#define ROOT_KEYS    "server, eal, ports, workers, cache, acl, local-zones, local-data"
+#define ROOT_KEYS    "server, eal, ports, workers, cache, acl, local-zones, local-data, resolver"
 #define SERVER_KEYS  "log-level, control-socket, service-addresses, port, max-udp-size, tcp"
 #define TCP_KEYS     "idle-timeout, max-connections, max-queries-per-connection"
 #define EAL_KEYS     "args, hugepages, in-memory, memory"
@@ -402,6 +402,33 @@ read_workers(struct cp_cctx *c, const struct cp_ynode *n)
 	return rc;
 }
 
+/* ---- resolver ---- */
+
+static int
+read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
+{
+	struct cp_resolver_conf *r = &c->conf->resolver;
+	int rc = cp_want_map(c, n);
+
+	for (size_t i = 0; i < cp_ynode_count(n) && rc == 0; i++) {
+		const struct cp_ynode *k = n->keys[i], *v = n->items[i];
+		size_t saved = cp_path_key(c, k->str);
+
+		if (KEY_IS(k, "root-hints")) {
+			free(r->root_hints);
+			r->root_hints = NULL;
+			rc = cp_get_str(c, v, &r->root_hints);
+		} else {
+			rc = cp_unknown_key(c, k, "root-hints");
+		}
+		if (rc == 0)
+			cp_path_restore(c, saved);
+	}
+	if (rc == 0 && r->root_hints == NULL && n != NULL && !cp_ynode_is_null(n))
+		rc = cp_cerr(c, n, "needs root-hints (a zone file of the root's NS and addresses)");
+	return rc;
+}
+
 /* ---- cache ---- */
 
 static int
@@ -525,6 +552,8 @@ read_root(struct cp_cctx *c, const struct cp_ynode *root)
 				rc = read_workers(c, v);
 			} else if (KEY_IS(k, "cache")) {
 				rc = read_cache(c, v);
+			} else if (KEY_IS(k, "resolver")) {
+				rc = read_resolver(c, v);
 			} else if (KEY_IS(k, "acl")) {
 				rc = cp_conf_read_acl(c, v);
 			} else if (KEY_IS(k, "local-zones")) {
@@ -622,6 +651,7 @@ cp_conf_free(struct cp_conf *conf)
 	}
 	free(conf->ports);
 	free(conf->acl);
+	free(conf->resolver.root_hints);
 	cp_localdata_free(conf->localdata);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -59,6 +59,10 @@
  *                                          allow of /0 refused (no open resolver)
  *   local-zones:                          (list of maps)
  *     - name: NAME   type: static|transparent|refuse   (both required, names unique)
+ *   resolver:                             (map; without it, questions local data does
+ *                                          not answer get REFUSED)
+ *     root-hints          path of a zone file: NS records of "." and their A/AAAA
+ *                         (production: /usr/share/dns/root.hints; tests: the private root)
  *   local-data:                           (list of strings, one RR each in zone-file
  *                                          syntax; default TTL 3600, class IN; read
  *                                          after local-zones; see cp_localdata.h)
@@ -186,6 +190,11 @@ struct cp_acl_rule {
 	enum cp_acl_action action;
 };
 
+/* Iterative resolution of what local data does not answer; off without this section. */
+struct cp_resolver_conf {
+	char *root_hints; /* zone file with the root's NS and their addresses; NULL: no resolver */
+};
+
 struct cp_conf {
 	char *path; /* as given to cp_conf_load() */
 	struct cp_server_conf server;
@@ -194,6 +203,7 @@ struct cp_conf {
 	unsigned n_ports;
 	struct cp_workers_conf workers;
 	struct cp_cache_conf cache;
+	struct cp_resolver_conf resolver;
 	struct cp_acl_rule *acl;
 	unsigned n_acl;
 	bool acl_is_default; /* no acl section: loopback + service subnets */

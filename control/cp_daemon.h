@@ -24,6 +24,7 @@ struct cp_push;
 struct cp_localdata;
 struct cp_tcp;
 struct cp_ctl;
+struct cp_resolver;
 struct steer_handle;
 struct rte_mempool;
 
@@ -39,12 +40,13 @@ struct cp_port_rt {
 
 /* Why a question was not answered from the cache or local data; one counter each. */
 enum cp_fail {
-	CP_FAIL_NOT_LOCAL = 0,   /* REFUSED: no local data and no resolver for it */
+	CP_FAIL_NOT_LOCAL = 0,   /* REFUSED: no local data and no resolver configured */
 	CP_FAIL_FLIGHTS_FULL,    /* SERVFAIL: too many questions in flight */
 	CP_FAIL_WAITERS_FULL,    /* SERVFAIL: too many clients waiting on one question */
 	CP_FAIL_BAD_PUNT,        /* a punt message that does not parse (a bug if ever seen) */
 	CP_FAIL_TEMPLATE,        /* the answer could not be built into a template */
 	CP_FAIL_NO_MEMORY,
+	CP_FAIL_RESOLVE,         /* SERVFAIL: the resolver could not answer (cause in its stats) */
 	CP_FAIL_COUNT,
 };
 
@@ -74,6 +76,7 @@ struct cp_daemon {
 	struct cp_flight_table *flights;
 	struct cp_push *push;
 	struct cp_localdata *local;
+	struct cp_resolver *resolver;    /* NULL without a resolver section */
 	struct cp_tcp *tcp;
 	struct cp_ctl *ctl;
 	struct cp_stats stats;

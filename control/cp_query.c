@@ -14,6 +14,7 @@
 #include "cp_daemon.h"
 #include "cp_flight.h"
 #include "cp_localdata.h"
+#include "cp_resolver.h"
 #include "cp_tcp.h"
 #include "vd_time.h"
 
@@ -33,7 +34,7 @@ local_ttl(const struct cp_cache_conf *c, const struct dns_template *t, enum cp_l
 	return cp_answer_clamp_ttl(c, ttl);
 }
 
-/* Start answering a new flight: local data now; otherwise REFUSED (no resolver yet). */
+/* Start answering a new flight: local data now; else the resolver, or REFUSED without one. */
 static void
 flight_start(struct cp_daemon *d, struct cp_flight *f, const struct dns_query *q)
 {
@@ -49,6 +50,11 @@ flight_start(struct cp_daemon *d, struct cp_flight *f, const struct dns_query *q
 	} else if (rc < 0) {
 		d->stats.fail[CP_FAIL_TEMPLATE]++;
 		cp_answer_flight(d, f, NULL, 0, DNS_RCODE_SERVFAIL);
+	} else if (d->resolver != NULL) {
+		if (cp_resolver_start(d->resolver, f, q) != 0) {
+			d->stats.fail[CP_FAIL_NO_MEMORY]++;
+			cp_answer_flight(d, f, NULL, 0, DNS_RCODE_SERVFAIL);
+		}
 	} else {
 		d->stats.fail[CP_FAIL_NOT_LOCAL]++;
 		cp_answer_flight(d, f, NULL, 0, DNS_RCODE_REFUSED);

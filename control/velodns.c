@@ -21,6 +21,7 @@
 #include "cp_flight.h"
 #include "cp_localdata.h"
 #include "cp_push.h"
+#include "cp_resolver.h"
 #include "cp_tcp.h"
 #include "dns_serve.h"
 #include "vd_log.h"
@@ -205,6 +206,8 @@ run(struct cp_daemon *d)
 	if (d->tcp != NULL)
 		cp_tcp_destroy(d->tcp);
 	d->tcp = NULL;
+	cp_resolver_destroy(d->resolver);
+	d->resolver = NULL;
 	uv_walk(d->loop, close_walk, NULL);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	return rc;
@@ -283,6 +286,11 @@ main(int argc, char **argv)
 		d->push = rings != NULL ? cp_push_create(d->n_workers, rings, FILL_BACKLOG) : NULL;
 		free(rings);
 		rc = d->push != NULL ? 0 : -ENOMEM;
+	}
+	if (rc == 0 && d->conf.resolver.root_hints != NULL) {
+		d->resolver = cp_resolver_create(d);
+		if (d->resolver == NULL)
+			rc = -EINVAL;
 	}
 	if (rc == 0 && (rc = start_tcp(d)) != 0)
 		VD_ERR("TCP listener on port %u: %s", d->conf.server.port, strerror(-rc));

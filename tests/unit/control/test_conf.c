@@ -420,7 +420,7 @@ Test(cp_conf, unknown_keys_are_errors)
 {
 	expect_error("serverr:\n  port: 53\n",
 	             "velodns.conf:1:1: serverr: unknown key (known here: server, eal, ports,"
-	             " workers, cache, acl, local-zones, local-data)");
+	             " workers, cache, acl, local-zones, local-data, resolver)");
 	expect_error_after_base("  prot: 53\n",
 	                        "velodns.conf:5:3: server.prot: unknown key (known here: log-level,"
 	                        " control-socket, service-addresses, port, max-udp-size, tcp)");
@@ -493,10 +493,10 @@ Test(cp_conf, wrong_yaml_types)
 	             "velodns.conf:4:5: ports[0]: expected a map (key: value lines), got a scalar");
 	expect_error("- a\n",
 	             "velodns.conf:1:1: (top level): expected a map of sections (server,"
-	             " eal, ports, workers, cache, acl, local-zones, local-data), got a list");
+	             " eal, ports, workers, cache, acl, local-zones, local-data, resolver), got a list");
 	expect_error("hello\n",
 	             "velodns.conf:1:1: (top level): expected a map of sections"
-	             " (server, eal, ports, workers, cache, acl, local-zones, local-data),"
+	             " (server, eal, ports, workers, cache, acl, local-zones, local-data, resolver),"
 	             " got a scalar");
 }
 
@@ -778,6 +778,23 @@ Test(cp_conf, bad_workers)
 }
 
 /* Lcores mapped onto CPUs, e.g. two workers sharing CPU 1 of a 2-CPU test machine. */
+Test(cp_conf, resolver_section)
+{
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp }\n"
+	        "resolver:\n  root-hints: /tmp/root.hints\n");
+	cr_assert_str_eq(conf.resolver.root_hints, "/tmp/root.hints");
+	cp_conf_free(&conf);
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp }\n");
+	cr_assert_null(conf.resolver.root_hints, "no resolver section: no resolver");
+	expect_error_after_base("resolver:\n  hints: x\n",
+	                        "velodns.conf:6:3: resolver.hints: unknown key (known here:"
+	                        " root-hints)");
+	expect_error_after_base("resolver:\n  root-hints: \"\"\n",
+	                        "velodns.conf:6:15: resolver.root-hints: has no value");
+}
+
 Test(cp_conf, lcores_mapped_onto_cpus)
 {
 	load_ok("server:\n  service-addresses: [198.18.0.2]\n"

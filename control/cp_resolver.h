@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The daemon's resolver: what answers the flights local data cannot. It owns
+ * the master cache, the server infrastructure data, the upstream sockets and
+ * the root hints, and runs one iterator (cp_iter) per flight.
+ *
+ * Owner: the control thread; runs on its libuv loop.
+ */
+#ifndef CP_RESOLVER_H
+#define CP_RESOLVER_H
+
+#include <uv.h>
+
+#include "cp_daemon.h"
+#include "cp_flight.h"
+#include "cp_iter.h"
+
+struct cp_resolver;
+
+/**
+ * Load the root hints (a zone file: NS records of "." and the A/AAAA of those
+ * names) from @p path into @p hints (@p cap entries) and @p names.
+ * @return the number of hints (> 0), or -errno with a message naming the file
+ *         (and line) in @p err.
+ */
+int cp_hints_load(const char *path, struct cp_iter_hint *hints, size_t cap,
+		  uint8_t (*names)[DNS_NAME_MAXLEN], char *err, size_t errlen);
+
+/**
+ * Create the resolver for d->conf.resolver on d->loop.
+ * @return the resolver, or NULL after logging why.
+ */
+struct cp_resolver *cp_resolver_create(struct cp_daemon *d);
+
+/** Cancel every resolution (their flights stay in the table) and free everything. */
+void cp_resolver_destroy(struct cp_resolver *r);
+
+/**
+ * Resolve the question of flight @p f (key and @p q). When it ends, the flight
+ * is answered through cp_answer_flight(). @return 0, or -errno (the caller
+ * answers SERVFAIL).
+ */
+int cp_resolver_start(struct cp_resolver *r, struct cp_flight *f, const struct dns_query *q);
+
+/** Counters of the iterator. */
+const struct cp_iter_stats *cp_resolver_stats(const struct cp_resolver *r);
+
+#endif /* CP_RESOLVER_H */
