@@ -17,6 +17,7 @@
 #include "cp_flight.h"
 #include "cp_localdata.h"
 #include "cp_push.h"
+#include "cp_resolver.h"
 #include "cp_tcp.h"
 #include "dns_name.h"
 #include "dns_present.h"
@@ -111,6 +112,23 @@ stats_add(struct dp_stats *sum, const struct dp_stats *s)
 		dst[i] += src[i];
 }
 
+/* The iterator's counters: questions, upstream queries, timeouts, SERVFAIL by cause. */
+static json_t *
+resolver_json(const struct cp_iter_stats *st)
+{
+	json_t *o = json_object(), *fail = json_object();
+
+	set_u64(o, "resolutions", st->started);
+	set_u64(o, "ns_lookups", st->sub_started);
+	set_u64(o, "upstream_queries", st->sent);
+	set_u64(o, "upstream_timeouts", st->timeouts);
+	set_u64(o, "master_cache_answers", st->cache_answers);
+	for (unsigned i = 1; i < CP_ITER_CAUSE_COUNT; i++)
+		set_u64(fail, cp_iter_cause_name(i), st->servfail[i]);
+	json_object_set_new(o, "servfail", fail);
+	return o;
+}
+
 static void
 cmd_stats(struct cp_ctl_req *req, json_t *args, void *ctx)
 {
@@ -178,6 +196,8 @@ cmd_stats(struct cp_ctl_req *req, json_t *args, void *ctx)
 	json_object_set_new(res, "workers", workers);
 	json_object_set_new(res, "total", t);
 	json_object_set_new(res, "control", cp);
+	if (d->resolver != NULL)
+		json_object_set_new(res, "resolver", resolver_json(cp_resolver_stats(d->resolver)));
 	for (unsigned i = 0; i < d->conf.n_ports; i++) {
 		uint64_t sc[STEER_COUNTER_MAX];
 		json_t *so;
