@@ -2,7 +2,7 @@
 """check.py HIERARCHY_JSON SERVER [--noanswer-is-todo]: ask SERVER (a recursive resolver) every case of
 hierarchy.json with dig and compare rcode and the answer RRsets (order-insensitive,
 TTL ignored except that it must not exceed the zone's), and for negative answers the
-SOA owner in authority. Prints TAP. --noanswer-is-todo: a SERVFAIL case tagged
+SOA owner in authority. Prints TAP. --noanswer-is-todo: a case tagged
 "timeout" that gets no reply at all is reported as TODO (expected failure), not a failure. Run it where SERVER is reachable (inside the netns).
 Env: CHECK_JOBS (parallel dig processes, default 8), CHECK_TIMEOUT (dig +time, default 12)."""
 import concurrent.futures
@@ -86,7 +86,9 @@ def main():
     for i, (c, (ok, errs)) in enumerate(zip(cases, results), 1):
         desc = "%s: %s %s -> %s" % (c["id"], c["qname"], c["qtype"], c["rcode"])
         todo = ""
-        if (not ok and todo_noanswer and "timeout" in c["tags"] and c["rcode"] == "SERVFAIL"
+        # The reference resolver staying silent on a case built around silent servers
+        # says nothing about the hierarchy: TODO, not a failure (velodns gets no such pass).
+        if (not ok and todo_noanswer and "timeout" in c["tags"]
                 and any("no servers could be reached" in e or "did not finish" in e for e in errs)):
             todo = " # TODO reference resolver sent no reply within %d s (Unbound keeps retrying silent servers)" % timeout
             fails -= 1

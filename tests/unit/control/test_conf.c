@@ -788,6 +788,7 @@ Test(cp_conf, resolver_section)
 	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
 	        "ports:\n  - { interface: veth-dp }\n");
 	cr_assert_null(conf.resolver.root_hints, "no resolver section: no resolver");
+	cp_conf_free(&conf);
 	expect_error_after_base("resolver:\n  hints: x\n",
 	                        "velodns.conf:6:3: resolver.hints: unknown key (known here:"
 	                        " root-hints)");
