@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The daemon's control-socket commands: status, stats, cache lookup and flush,
- * local data. Handlers run in the control thread; a cache lookup asks every
+ * The daemon's control-socket commands: status, stats, cache lookup, flush and
+ * dump, infra, local data. Handlers run in the control thread; a cache lookup asks every
  * worker through its fill ring and answers when all have replied (or after a
  * timeout), since only a worker may read its own cache.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,10 +114,34 @@ stats_add(struct dp_stats *sum, const struct dp_stats *s)
 		dst[i] += src[i];
 }
 
-/* The iterator's counters: questions, upstream queries, timeouts, SERVFAIL by cause. */
+/* The master cache's counters. */
 static json_t *
-resolver_json(const struct cp_iter_stats *st)
+rrcache_json(const struct cp_rrcache *c)
 {
+	json_t *o = json_object();
+	struct cp_rrc_stats st;
+
+	cp_rrcache_stats(c, &st);
+	set_u64(o, "entries", st.entries);
+	set_u64(o, "bytes", st.bytes);
+	set_u64(o, "hits", st.hits);
+	set_u64(o, "neg_hits", st.neg_hits);
+	set_u64(o, "misses", st.misses);
+	set_u64(o, "evictions", st.evictions);
+	set_u64(o, "expired", st.expired);
+	set_u64(o, "replaced", st.replaced);
+	set_u64(o, "refused_rank", st.refused_rank);
+	return o;
+}
+
+/*
+ * The resolver's counters: questions, upstream queries, timeouts, SERVFAIL by cause,
+ * and the master cache's.
+ */
+static json_t *
+resolver_json(const struct cp_resolver *r)
+{
+	const struct cp_iter_stats *st = cp_resolver_stats(r);
 	json_t *o = json_object(), *fail = json_object();
 
 	set_u64(o, "resolutions", st->started);
@@ -126,6 +152,7 @@ resolver_json(const struct cp_iter_stats *st)
 	for (unsigned i = 1; i < CP_ITER_CAUSE_COUNT; i++)
 		set_u64(fail, cp_iter_cause_name(i), st->servfail[i]);
 	json_object_set_new(o, "servfail", fail);
+	json_object_set_new(o, "master_cache", rrcache_json(cp_resolver_rrcache(r)));
 	return o;
 }
 
@@ -197,7 +224,7 @@ cmd_stats(struct cp_ctl_req *req, json_t *args, void *ctx)
 	json_object_set_new(res, "total", t);
 	json_object_set_new(res, "control", cp);
 	if (d->resolver != NULL)
-		json_object_set_new(res, "resolver", resolver_json(cp_resolver_stats(d->resolver)));
+		json_object_set_new(res, "resolver", resolver_json(d->resolver));
 	for (unsigned i = 0; i < d->conf.n_ports; i++) {
 		uint64_t sc[STEER_COUNTER_MAX];
 		json_t *so;
@@ -385,24 +412,311 @@ flush_workers(struct cp_daemon *d, const uint8_t *name, size_t len)
 		(void)cp_push_fill(d->push, i, &f);
 }
 
+/*
+ * {"name": N}: drop N from the master cache and the workers. {"zone": Z}: drop
+ * everything at or below Z from the master cache; the workers can only drop exact
+ * names or everything, so they drop everything. No args: everything everywhere.
+ */
 static void
 cmd_cache_flush(struct cp_ctl_req *req, json_t *args, void *ctx)
 {
 	struct cp_daemon *d = ctx;
+	struct cp_rrcache *c = d->resolver != NULL ? cp_resolver_rrcache(d->resolver) : NULL;
 	uint8_t name[DNS_NAME_MAXLEN];
-	uint16_t type;
+	const char *text = NULL, *zone = NULL, *type = NULL; /* type: accepted, ignored */
+	json_int_t removed = 0;
 	int n;
 
-	if (args == NULL || json_object_get(args, "name") == NULL) {
-		flush_workers(d, NULL, 0);
-		cp_ctl_reply_ok(req, json_pack("{s:s}", "flushed", "all"));
+	if (cp_ctl_args_unpack(req, args, "{s?s, s?s, s?s !}", "name", &text, "zone", &zone,
+			       "type", &type) != 0)
+		return;
+	if (text != NULL && zone != NULL) {
+		cp_ctl_reply_err(req, "give \"name\" or \"zone\", not both");
 		return;
 	}
-	n = name_type_args(req, args, name, &type, false);
-	if (n < 0)
+	if (text == NULL && zone == NULL) {
+		if (c != NULL)
+			removed = (json_int_t)cp_rrcache_flush_all(c);
+		flush_workers(d, NULL, 0);
+		cp_ctl_reply_ok(req, json_pack("{s:s, s:I, s:s}", "flushed", "all",
+					       "master_entries", removed, "workers", "all"));
 		return;
-	flush_workers(d, name, (size_t)n);
-	cp_ctl_reply_ok(req, json_pack("{s:s}", "flushed", json_string_value(json_object_get(args, "name"))));
+	}
+	n = dns_name_from_text(text != NULL ? text : zone, name, DNS_NAME_MAXLEN);
+	if (n < 0) {
+		cp_ctl_reply_err(req, "%s: not a domain name", text != NULL ? text : zone);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		name[i] = dns_lower(name[i]);
+	if (text != NULL) {
+		if (c != NULL)
+			removed = cp_rrcache_flush_name(c, name);
+		flush_workers(d, name, (size_t)n);
+		cp_ctl_reply_ok(req, json_pack("{s:s, s:I, s:s}", "flushed", text, "master_entries",
+					       (json_int_t)VD_MAX(removed, 0), "workers", "name"));
+		return;
+	}
+	if (c != NULL)
+		removed = cp_rrcache_flush_zone(c, name);
+	flush_workers(d, NULL, 0);
+	cp_ctl_reply_ok(req, json_pack("{s:s, s:I, s:s}", "flushed_zone", zone, "master_entries",
+				       (json_int_t)VD_MAX(removed, 0), "workers", "all"));
+}
+
+/* ---- cache dump ---- */
+
+#define DUMP_CHUNK 100 /* records per streamed line */
+
+/*
+ * A `cache-dump` in progress. The master cache changes while the client reads (and
+ * its entries may go), so the dump is a snapshot: every line rendered at the start
+ * into one buffer of NUL-terminated strings, then streamed DUMP_CHUNK at a time as
+ * the client drains its output. Owns no reference to the resolver.
+ */
+struct dump {
+	char *buf;
+	size_t len, cap;
+	size_t pos;          /* next line to send */
+	uint64_t lines;      /* lines in buf */
+	uint64_t entries;    /* cache entries dumped */
+	uint64_t negative;   /* of which NXDOMAIN or NODATA */
+	uint64_t expired;    /* entries skipped: expired (kept for serve-stale) */
+	uint64_t now_s;
+	bool nomem;
+};
+
+static void
+dump_put(struct dump *dp, const char *line, size_t n)
+{
+	if (dp->nomem)
+		return;
+	if (dp->len + n + 1 > dp->cap) {
+		size_t cap = VD_MAX(dp->cap * 2, dp->len + n + 1 + 65536);
+		char *b = realloc(dp->buf, cap);
+
+		if (b == NULL) {
+			dp->nomem = true;
+			return;
+		}
+		dp->buf = b;
+		dp->cap = cap;
+	}
+	memcpy(dp->buf + dp->len, line, n);
+	dp->buf[dp->len + n] = '\0';
+	dp->len += n + 1;
+	dp->lines++;
+}
+
+/* One record as text, RFC 3597 generic RDATA when it has no known presentation. */
+static int
+dump_rr_text(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32_t ttl,
+	     const struct dns_rdata *rd, char *out, size_t cap)
+{
+	struct cp_rr rr = { .owner = owner, .type = type, .rclass = rclass, .ttl = ttl,
+			    .rdlen = rd->len, .rdata = rd->data };
+	char on[DNS_NAME_TEXT_MAX], tn[32], cn[32];
+	int n = cp_rr_to_text(&rr, out, cap);
+	size_t o;
+
+	if (n >= 0)
+		return n;
+	if (dns_name_to_text(owner, on, sizeof(on)) < 0 ||
+	    dns_type_to_text(type, tn, sizeof(tn)) < 0 ||
+	    dns_class_to_text(rclass, cn, sizeof(cn)) < 0)
+		return -EINVAL;
+	n = snprintf(out, cap, "%s %u %s %s \\# %u ", on, ttl, cn, tn, rd->len);
+	if (n < 0 || (size_t)n + 2u * rd->len + 1 > cap)
+		return -ENOSPC;
+	o = (size_t)n;
+	for (uint16_t i = 0; i < rd->len; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%02x", rd->data[i]);
+	return (int)o;
+}
+
+static int
+dump_one(const struct cp_rrc_rrset *e, void *arg)
+{
+	struct dump *dp = arg;
+	char line[CP_RR_TEXT_MAX + DNS_NAME_TEXT_MAX + 64], soa[CP_RR_TEXT_MAX];
+	char on[DNS_NAME_TEXT_MAX], tn[32];
+	uint32_t ttl;
+	int n;
+
+	if (e->expire <= dp->now_s) {
+		dp->expired++;
+		return 0;
+	}
+	ttl = (uint32_t)VD_MIN(e->expire - dp->now_s, UINT32_MAX);
+	dp->entries++;
+	if (e->kind == CP_RRC_POSITIVE) {
+		for (uint16_t i = 0; i < e->n_rdata; i++) {
+			n = dump_rr_text(e->owner, e->type, e->rclass, ttl, &e->rdata[i], line,
+					 sizeof(line));
+			if (n >= 0)
+				dump_put(dp, line, (size_t)n);
+		}
+		return dp->nomem ? -ENOMEM : 0;
+	}
+	/* "; NXDOMAIN nx.example. ttl 300 (example. 300 IN SOA ...)", NODATA with the type. */
+	dp->negative++;
+	if (dns_name_to_text(e->owner, on, sizeof(on)) < 0)
+		return 0;
+	if (e->n_rdata == 0 || e->soa_owner == NULL ||
+	    dump_rr_text(e->soa_owner, DNS_TYPE_SOA, e->rclass, ttl, &e->rdata[0], soa,
+			 sizeof(soa)) < 0)
+		snprintf(soa, sizeof(soa), "no SOA");
+	if (e->kind == CP_RRC_NXDOMAIN) {
+		n = snprintf(line, sizeof(line), "; NXDOMAIN %s ttl %u (%s)", on, ttl, soa);
+	} else {
+		if (dns_type_to_text(e->type, tn, sizeof(tn)) < 0)
+			snprintf(tn, sizeof(tn), "TYPE%u", e->type);
+		n = snprintf(line, sizeof(line), "; NODATA %s %s ttl %u (%s)", on, tn, ttl, soa);
+	}
+	if (n > 0)
+		dump_put(dp, line, VD_MIN((size_t)n, sizeof(line) - 1));
+	return dp->nomem ? -ENOMEM : 0;
+}
+
+static void
+dump_free(struct dump *dp)
+{
+	free(dp->buf);
+	free(dp);
+}
+
+/* Stream the next chunks while the client keeps up; the final line at the end. */
+static void
+dump_more(struct cp_ctl_req *req, bool orphaned, void *arg)
+{
+	struct dump *dp = arg;
+
+	while (!orphaned && dp->pos < dp->len) {
+		json_t *recs = json_array();
+
+		for (unsigned i = 0; i < DUMP_CHUNK && dp->pos < dp->len; i++) {
+			const char *l = dp->buf + dp->pos;
+
+			json_array_append_new(recs, json_string(l));
+			dp->pos += strlen(l) + 1;
+		}
+		if (cp_ctl_reply_partial(req, json_pack("{s:o}", "records", recs)) == -EPIPE)
+			break;
+		int rc = cp_ctl_req_wait_writable(req, dump_more, dp);
+
+		if (rc == 0)
+			return; /* called again when drained, or orphaned */
+		if (rc != -EALREADY)
+			break;
+	}
+	cp_ctl_reply_ok(req, json_pack("{s:I, s:I, s:I, s:I}", "entries", (json_int_t)dp->entries,
+				       "records", (json_int_t)dp->lines, "negative",
+				       (json_int_t)dp->negative, "expired_skipped",
+				       (json_int_t)dp->expired));
+	dump_free(dp);
+}
+
+static void
+cmd_cache_dump(struct cp_ctl_req *req, json_t *args, void *ctx)
+{
+	struct cp_daemon *d = ctx;
+	struct dump *dp;
+
+	if (cp_ctl_args_unpack(req, args, "{!}") != 0)
+		return;
+	if (d->resolver == NULL) {
+		cp_ctl_reply_err(req, "no resolver configured");
+		return;
+	}
+	dp = calloc(1, sizeof(*dp));
+	if (dp == NULL) {
+		cp_ctl_reply_err(req, "out of memory");
+		return;
+	}
+	dp->now_s = cp_resolver_now_ms(d->resolver) / 1000;
+	if (cp_rrcache_walk(cp_resolver_rrcache(d->resolver), dump_one, dp) != 0 || dp->nomem) {
+		dump_free(dp);
+		cp_ctl_reply_err(req, "out of memory");
+		return;
+	}
+	dump_more(req, false, dp);
+}
+
+/* ---- infra ---- */
+
+static const char *
+edns_name(enum cp_infra_edns e)
+{
+	return e == CP_INFRA_EDNS_YES ? "yes" : e == CP_INFRA_EDNS_NO ? "no" : "unknown";
+}
+
+struct infra_list {
+	json_t *servers;
+	uint64_t now_ms;
+};
+
+static int
+infra_one(const struct cp_infra_server *s, void *arg)
+{
+	struct infra_list *il = arg;
+	char addr[INET6_ADDRSTRLEN + 16], ip[INET6_ADDRSTRLEN] = "?", zone[DNS_NAME_TEXT_MAX];
+	json_t *o = json_object(), *lame = json_array();
+	unsigned port;
+
+	if (s->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&s->addr;
+
+		inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+		port = ntohs(a->sin_port);
+		snprintf(addr, sizeof(addr), "%s#%u", ip, port);
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&s->addr;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+		port = ntohs(a->sin6_port);
+		snprintf(addr, sizeof(addr), "%s#%u", ip, port);
+	}
+	for (unsigned i = 0; i < s->n_lame; i++)
+		if (dns_name_to_text(s->lame[i].zone, zone, sizeof(zone)) >= 0)
+			json_array_append_new(lame, json_string(zone));
+	json_object_set_new(o, "address", json_string(addr));
+	json_object_set_new(o, "srtt_ms", json_real(s->info.srtt_us / 1000.0));
+	json_object_set_new(o, "rttvar_ms", json_real(s->info.rttvar_us / 1000.0));
+	json_object_set_new(o, "rto_ms", json_integer(s->info.rto_ms));
+	json_object_set_new(o, "measured", json_boolean(s->info.measured));
+	json_object_set_new(o, "timeouts", json_integer(s->info.timeouts));
+	json_object_set_new(o, "edns", json_string(edns_name(s->info.edns)));
+	json_object_set_new(o, "backoff", json_boolean(s->info.backoff));
+	json_object_set_new(o, "probe_in_ms",
+			    json_integer(s->info.backoff && s->probe_at_ms > il->now_ms
+						 ? (json_int_t)(s->probe_at_ms - il->now_ms)
+						 : 0));
+	json_object_set_new(o, "lame", lame);
+	json_array_append_new(il->servers, o);
+	return 0;
+}
+
+static void
+cmd_infra(struct cp_ctl_req *req, json_t *args, void *ctx)
+{
+	struct cp_daemon *d = ctx;
+	struct infra_list il;
+
+	if (cp_ctl_args_unpack(req, args, "{!}") != 0)
+		return;
+	if (d->resolver == NULL) {
+		cp_ctl_reply_err(req, "no resolver configured");
+		return;
+	}
+	il.servers = json_array();
+	il.now_ms = cp_resolver_now_ms(d->resolver);
+	if (cp_infra_foreach(cp_resolver_infra(d->resolver), il.now_ms, infra_one, &il) != 0) {
+		json_decref(il.servers);
+		cp_ctl_reply_err(req, "out of memory");
+		return;
+	}
+	cp_ctl_reply_ok(req, json_pack("{s:I, s:o}", "count",
+				       (json_int_t)json_array_size(il.servers), "servers", il.servers));
 }
 
 /* Local data changed at @p owner: the workers must not keep serving the old answer. */
@@ -526,7 +840,9 @@ static const struct cp_ctl_command commands[] = {
 	{ "status", "{}", cmd_status },
 	{ "stats", "{}", cmd_stats },
 	{ "cache-lookup", "{\"name\": s, \"type\": s}", cmd_cache_lookup },
-	{ "cache-flush", "{\"name\"?: s}", cmd_cache_flush },
+	{ "cache-flush", "{\"name\"?: s} or {\"zone\": s}", cmd_cache_flush },
+	{ "cache-dump", "{}", cmd_cache_dump },
+	{ "infra", "{}", cmd_infra },
 	{ "local-data-add", "{\"rr\": s}", cmd_local_data_add },
 	{ "local-data-remove", "{\"rr\": s} or {\"name\": s, \"type\"?: s}", cmd_local_data_remove },
 	{ "local-data-list", "{\"name\"?: s}", cmd_local_data_list },

@@ -476,3 +476,48 @@ cp_infra_count(const struct cp_infra *in)
 {
 	return in->count;
 }
+
+int
+cp_infra_foreach(const struct cp_infra *in, uint64_t now_ms,
+		 int (*fn)(const struct cp_infra_server *s, void *arg), void *arg)
+{
+	struct cp_infra_server *s = malloc(sizeof(*s));
+	const struct infra_host *h;
+	int rc = 0;
+
+	if (s == NULL)
+		return -ENOMEM;
+	TAILQ_FOREACH (h, &in->lru, lru) {
+		if (host_expired(in, h, now_ms))
+			continue;
+		memset(&s->addr, 0, sizeof(s->addr));
+		if (h->key.family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&s->addr;
+
+			a->sin_family = AF_INET;
+			a->sin_port = h->key.port;
+			memcpy(&a->sin_addr, h->key.addr, 4);
+		} else {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&s->addr;
+
+			a->sin6_family = AF_INET6;
+			a->sin6_port = h->key.port;
+			memcpy(&a->sin6_addr, h->key.addr, 16);
+		}
+		cp_infra_get(in, (const struct sockaddr *)&s->addr, now_ms, &s->info);
+		s->updated_ms = h->updated_ms;
+		s->probe_at_ms = h->probe_at_ms;
+		s->n_lame = 0;
+		for (unsigned i = 0; i < h->n_lame && s->n_lame < CP_INFRA_MAX_LAME; i++) {
+			if (h->lame[i].expire_ms <= now_ms)
+				continue;
+			s->lame[s->n_lame].zone = h->lame[i].zone;
+			s->lame[s->n_lame++].expire_ms = h->lame[i].expire_ms;
+		}
+		rc = fn(s, arg);
+		if (rc != 0)
+			break;
+	}
+	free(s);
+	return rc;
+}

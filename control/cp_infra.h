@@ -123,4 +123,32 @@ int cp_infra_select(struct cp_infra *in, const struct sockaddr_storage *cands, u
 /** Number of servers in the table. */
 size_t cp_infra_count(const struct cp_infra *in);
 
+/* Most lame marks one server can hold (the bound of params.max_lame_per_server). */
+#define CP_INFRA_MAX_LAME 255
+
+/** One lame mark, as cp_infra_foreach() shows it. */
+struct cp_infra_lame {
+	const uint8_t *zone; /* lower-cased wire name; valid during the callback only */
+	uint64_t expire_ms;
+};
+
+/** One server, as cp_infra_foreach() shows it. */
+struct cp_infra_server {
+	struct sockaddr_storage addr;  /* AF_INET or AF_INET6, with the port */
+	struct cp_infra_info info;     /* as cp_infra_get() would report it */
+	uint64_t updated_ms;           /* last sample, timeout or mark */
+	uint64_t probe_at_ms;          /* backoff: earliest next probe */
+	unsigned n_lame;               /* unexpired marks in lame[] */
+	struct cp_infra_lame lame[CP_INFRA_MAX_LAME];
+};
+
+/**
+ * Call @p fn on every server not forgotten at @p now_ms, most recently used first
+ * (for the control socket's `infra`). @p fn must not change the table; @p s is
+ * valid during the call only. Touches nothing.
+ * @return 0, or the first non-zero @p fn result (which stops the walk).
+ */
+int cp_infra_foreach(const struct cp_infra *in, uint64_t now_ms,
+		     int (*fn)(const struct cp_infra_server *s, void *arg), void *arg);
+
 #endif /* CP_INFRA_H */

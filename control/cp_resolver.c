@@ -265,3 +265,21 @@ cp_resolver_stats(const struct cp_resolver *r)
 {
 	return &r->env.stats;
 }
+
+struct cp_rrcache *
+cp_resolver_rrcache(const struct cp_resolver *r)
+{
+	return r->rrcache;
+}
+
+struct cp_infra *
+cp_resolver_infra(const struct cp_resolver *r)
+{
+	return r->infra;
+}
+
+uint64_t
+cp_resolver_now_ms(const struct cp_resolver *r)
+{
+	return clock_ms(r->d);
+}

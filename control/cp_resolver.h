@@ -45,4 +45,13 @@ int cp_resolver_start(struct cp_resolver *r, struct cp_flight *f, const struct d
 /** Counters of the iterator. */
 const struct cp_iter_stats *cp_resolver_stats(const struct cp_resolver *r);
 
+/** The master cache (for the control socket's cache commands). */
+struct cp_rrcache *cp_resolver_rrcache(const struct cp_resolver *r);
+
+/** The server infrastructure data (for the control socket's `infra`). */
+struct cp_infra *cp_resolver_infra(const struct cp_resolver *r);
+
+/** The resolver's clock: monotonic milliseconds (the master cache takes it / 1000). */
+uint64_t cp_resolver_now_ms(const struct cp_resolver *r);
+
 #endif /* CP_RESOLVER_H */

@@ -38,6 +38,9 @@ static const char vc_usage_text[] =
 	"  stats                           counters per worker, total, control thread\n"
 	"  cache lookup NAME [TYPE]        what the caches hold for NAME/TYPE (default A)\n"
 	"  cache flush [NAME]              empty the caches, or drop NAME\n"
+	"  cache flush zone ZONE           drop ZONE and all below it (workers: everything)\n"
+	"  cache dump                      the master cache in presentation format\n"
+	"  infra                           upstream servers: RTT, RTO, EDNS, lame, backoff\n"
 	"  local-data add \"RR\"             add a record: \"www.example. 300 A 192.0.2.1\"\n"
 	"  local-data remove \"RR\"          remove one record\n"
 	"  local-data remove NAME [TYPE]   remove every record of NAME (of TYPE)\n"
@@ -108,7 +111,8 @@ vc_build(int argc, char **argv, json_t *args)
 {
 	const char *w = argv[0], *sub = argc > 1 ? argv[1] : NULL;
 
-	if (strcmp(w, "status") == 0 || strcmp(w, "stats") == 0 || strcmp(w, "help") == 0) {
+	if (strcmp(w, "status") == 0 || strcmp(w, "stats") == 0 || strcmp(w, "help") == 0 ||
+	    strcmp(w, "infra") == 0) {
 		if (argc != 1)
 			vc_usage("%s takes no arguments", w);
 		return w;
@@ -122,13 +126,23 @@ vc_build(int argc, char **argv, json_t *args)
 			return "cache-lookup";
 		}
 		if (sub != NULL && strcmp(sub, "flush") == 0) {
+			/* "zone" is a keyword only before a zone: "flush zone" drops a name. */
+			if (argc == 4 && strcmp(argv[2], "zone") == 0) {
+				vc_set(args, "zone", argv[3]);
+				return "cache-flush";
+			}
 			if (argc > 3)
-				vc_usage("usage: %s flush [NAME]", w);
+				vc_usage("usage: %s flush [NAME] | flush zone ZONE", w);
 			if (argc == 3)
 				vc_set(args, "name", argv[2]);
 			return "cache-flush";
 		}
-		vc_usage("usage: %s lookup NAME [TYPE] | flush [NAME]", w);
+		if (sub != NULL && strcmp(sub, "dump") == 0) {
+			if (argc != 2)
+				vc_usage("usage: %s dump", w);
+			return "cache-dump";
+		}
+		vc_usage("usage: %s lookup NAME [TYPE] | flush [NAME] | flush zone ZONE | dump", w);
 	}
 	if (strcmp(w, "local-data") == 0) {
 		if (sub != NULL && strcmp(sub, "add") == 0) {

@@ -411,12 +411,34 @@ vc_object(json_t *obj, const struct vc_fmt *o, int indent)
 	}
 }
 
+/* True for {"records": [strings]}, a streamed chunk of presentation-format lines. */
+static bool
+vc_lines(const json_t *v)
+{
+	const json_t *recs = json_object_get(v, "records"), *e;
+	size_t i;
+
+	if (!json_is_object(v) || json_object_size(v) != 1 || !json_is_array(recs))
+		return false;
+	json_array_foreach (recs, i, e)
+		if (!json_is_string(e))
+			return false;
+	return true;
+}
+
 void
 vc_print(json_t *v, const struct vc_fmt *o, bool partial)
 {
 	if (o->json) {
 		json_dumpf(v, stdout, (partial ? JSON_COMPACT : JSON_INDENT(2)) | JSON_ENCODE_ANY);
 		putchar('\n');
+	} else if (partial && vc_lines(v)) {
+		json_t *e;
+		size_t i;
+
+		/* A streamed {"records": [text, ...]} (cache dump): one record per line, as is. */
+		json_array_foreach (json_object_get(v, "records"), i, e)
+			puts(json_string_value(e));
 	} else if (json_is_object(v)) {
 		if (json_object_size(v) == 0)
 			puts(partial ? "" : "ok");

@@ -317,15 +317,27 @@ th_empty(struct cp_ctl_req *req, json_t *args, void *ctx)
 	cp_ctl_reply_ok(req, NULL);
 }
 
+/* The args back as one streamed line, then an empty result. */
+static void
+th_echo_partial(struct cp_ctl_req *req, json_t *args, void *ctx)
+{
+	(void)ctx;
+	cp_ctl_reply_partial(req, json_incref(args));
+	cp_ctl_reply_ok(req, NULL);
+}
+
 static const struct cp_ctl_command th_cmds[] = {
 	{"status", "mirror", th_mirror},
 	{"cache-lookup", "mirror", th_mirror},
 	{"cache-flush", "mirror", th_mirror},
+	{"cache-dump", "mirror", th_mirror},
+	{"infra", "mirror", th_mirror},
 	{"local-data-add", "mirror", th_mirror},
 	{"local-data-remove", "mirror", th_mirror},
 	{"local-data-list", "mirror", th_mirror},
 	{"empty", "an empty result", th_empty},
 	{"echo", "{any}: the args back", th_echo},
+	{"echo-partial", "{any}: the args back as a streamed line", th_echo_partial},
 	{"fail", "{\"msg\"?: s}: always fails", th_fail},
 	{"later", "{\"ms\": i}: answer after ms", th_later},
 	{"stream", "{\"n\": i}: n partial lines", th_stream},

@@ -267,6 +267,12 @@ Test(veloctl, command_mapping)
 	expect_args(mirrored("local-data-remove", "local-data", "remove", "www.example.", NULL),
 		    "{\"name\":\"www.example.\"}");
 	expect_args(mirrored("local-data-list", "local-data", "list", NULL), "{}");
+	expect_args(mirrored("cache-flush", "cache", "flush", "zone", "example.", NULL),
+		    "{\"zone\":\"example.\"}");
+	/* "zone" alone is a name to flush. */
+	expect_args(mirrored("cache-flush", "cache", "flush", "zone", NULL), "{\"name\":\"zone\"}");
+	expect_args(mirrored("cache-dump", "cache", "dump", NULL), "{}");
+	expect_args(mirrored("infra", "infra", NULL), "{}");
 }
 
 Test(veloctl, generic_command_key_value)
@@ -297,6 +303,18 @@ Test(veloctl, streamed_parts)
 	run_free(&r);
 }
 
+/* A streamed {"records": [text...]} (cache dump) prints one record per line. */
+Test(veloctl, streamed_records_as_lines)
+{
+	struct run r = veloctl(NULL, "-s", srv.path, "echo-partial",
+			       "records=[\"a. 300 IN A 192.0.2.1\",\"; NXDOMAIN b. ttl 5 (x)\"]",
+			       NULL);
+
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_assert_str_eq(r.out, "a. 300 IN A 192.0.2.1\n; NXDOMAIN b. ttl 5 (x)\nok\n");
+	run_free(&r);
+}
+
 Test(veloctl, exit_1_command_failed)
 {
 	struct run r = veloctl(NULL, "-s", srv.path, "fail", "msg=nope", NULL);
@@ -324,6 +342,8 @@ Test(veloctl, exit_2_usage)
 		{"cache"},
 		{"cache", "lookup"},
 		{"cache", "flush", "a", "b"},
+		{"cache", "dump", "x"},
+		{"infra", "x"},
 		{"local-data", "add"},
 		{"local-data", "frob"},
 		{"--timeout", "abc", "stats"},
