@@ -90,6 +90,17 @@ in_progress(const struct cp_iter *it, const uint8_t *name, uint16_t type)
 	return false;
 }
 
+/*
+ * May a cached entry answer a client? Glue, other additional data and the NS of a
+ * referral may only guide the iteration, never be returned as answers
+ * (RFC 2181 5.4.1): they are asked for again, from the zone's own servers.
+ */
+static bool
+answers_client(int kind, const struct cp_rrc_rrset *e)
+{
+	return kind >= 0 && (kind != CP_RRC_POSITIVE || e->rank >= CP_RRC_RANK_NONAUTH_ANSWER);
+}
+
 /* INIT: answer, negative answer or CNAME from the cache; else go and ask. */
 static bool
 st_init(struct cp_iter *it)
@@ -97,18 +108,18 @@ st_init(struct cp_iter *it)
 	const struct cp_iter_limits *l = &it->env->limits;
 	uint64_t now_s = cp_iter_now_ms(it) / 1000;
 	const uint8_t *sname = cp_iter_sname(it);
-	const struct cp_rrc_rrset *e;
+	const struct cp_rrc_rrset *e = NULL;
 	uint8_t target[DNS_NAME_MAXLEN];
+	int kind = cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e, NULL);
 
-	if (cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e, NULL) >=
-	            0 ||
-	    (it->neg_override && dns_name_equal(it->neg_name, sname))) {
+	if (answers_client(kind, e) || (it->neg_override && dns_name_equal(it->neg_name, sname))) {
 		it->state = CP_ITER_FINISH;
 		return true;
 	}
 	if (it->qtype != DNS_TYPE_CNAME &&
 	    cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s, &e,
-	                      NULL) == CP_RRC_POSITIVE) {
+	                      NULL) == CP_RRC_POSITIVE &&
+	    answers_client(CP_RRC_POSITIVE, e)) {
 		if (dns_name_scan(e->rdata[0].data, e->rdata[0].len, target) < 0)
 			return fail(it, CP_ITER_FAIL_CACHE);
 		for (unsigned i = 0; i < it->n_names; i++)

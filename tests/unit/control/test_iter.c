@@ -273,6 +273,7 @@ static const struct script world[] = {
 	{ "10.0.3.1", "nx.example.com.", ANY_TYPE, AA | DNS_RCODE_NXDOMAIN, "AU example.com. SOA" },
 	{ "10.0.3.1", "alias.example.com.", DNS_TYPE_A, AA, "AN @ CNAME www.example.net." },
 	{ "10.0.3.1", "loop1.example.com.", DNS_TYPE_A, AA, "AN @ CNAME loop2.example.net." },
+	{ "10.0.3.1", "ns1.example.com.", DNS_TYPE_A, AA, "AN @ A 10.0.3.1" },
 	{ "10.0.3.1", "mx.example.com.", DNS_TYPE_MX, AA,
 	  "AN @ MX 10 mail.example.com.; AD mail.example.com. A 10.9.9.10" },
 	/* example.net. */
@@ -629,6 +630,26 @@ Test(cp_iter, answer_cached_second_resolution_sends_nothing)
 	/* A sibling name starts at the cached example.com. delegation: one query. */
 	resolve("mx.example.com.", DNS_TYPE_MX, &d);
 	cr_assert_eq(fake.n, sent + 1);
+}
+
+/* Glue guides the iteration but is never an answer (RFC 2181 5.4.1): it is asked again. */
+Test(cp_iter, glue_is_not_an_answer)
+{
+	struct done d;
+	unsigned sent;
+
+	resolve("www.example.com.", DNS_TYPE_A, &d);
+	cr_assert(cached("ns1.example.com.", DNS_TYPE_A), "the referral's glue is cached");
+	sent = fake.n;
+	cr_assert_eq(resolve("ns1.example.com.", DNS_TYPE_A, &d), 0);
+	cr_assert_eq(d.called, 1);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR);
+	cr_assert_eq(fake.n, sent + 1, "the zone's own server was asked");
+	cr_assert_eq(env.stats.cache_answers, 0);
+	/* Now the authoritative answer is cached, and that one may answer. */
+	resolve("ns1.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(fake.n, sent + 1);
+	cr_assert_eq(env.stats.cache_answers, 1);
 }
 
 Test(cp_iter, synchronous_cache_answer_leaves_no_handle)
