@@ -37,9 +37,14 @@
 #define DESC_PER_QUEUE 1024
 #define LOCK_DIR       "/run/velodns"
 
-/* The port locks this process holds (file descriptors); closing one releases it. */
-static int the_port_locks[CP_CONF_MAX_PORTS];
+/* The port locks this process holds; closing one releases it, and its file goes first. */
+static struct {
+	int fd;
+	char path[256];
+} the_port_locks[CP_CONF_MAX_PORTS];
 static unsigned the_n_port_locks;
+
+#define LOCK_TRIES 5 /* a lock file removed under us by its exiting owner: open it again */
 
 /* EAL arguments from the configuration; strings live in @p store. */
 static int
@@ -393,32 +398,50 @@ lock_port(const struct cp_port_conf *pc)
 		ns.st_ino = 0;
 	(void)mkdir(LOCK_DIR, 0755);
 	snprintf(path, sizeof(path), LOCK_DIR "/port-%lu-%s.lock", (unsigned long)ns.st_ino, what);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		VD_ERR("port %s: lock %s: %s", pc->name, path, strerror(errno));
-		return -errno;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		ssize_t n = pread(fd, owner, sizeof(owner) - 1, 0);
-		owner[n > 0 ? n : 0] = '\0';
-		owner[strcspn(owner, "\n")] = '\0';
-		VD_ERR("port %s: %s is in use by another velodns (pid %s); stop it first", pc->name,
-		       what, owner[0] ? owner : "?");
+	for (int tries = 0;; tries++) {
+		struct stat held, named;
+
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			VD_ERR("port %s: lock %s: %s", pc->name, path, strerror(errno));
+			return -errno;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			ssize_t n = pread(fd, owner, sizeof(owner) - 1, 0);
+			owner[n > 0 ? n : 0] = '\0';
+			owner[strcspn(owner, "\n")] = '\0';
+			VD_ERR("port %s: %s is in use by another velodns (pid %s); stop it first",
+			       pc->name, what, owner[0] ? owner : "?");
+			close(fd);
+			return -EBUSY;
+		}
+		/* Locked; but is it still the file at that path (not one its owner removed)? */
+		if (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_ino == named.st_ino)
+			break;
 		close(fd);
-		return -EBUSY;
+		if (tries + 1 == LOCK_TRIES) {
+			VD_ERR("port %s: lock %s keeps changing under us", pc->name, path);
+			return -EAGAIN;
+		}
 	}
 	snprintf(owner, sizeof(owner), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, owner, strlen(owner), 0) < 0)
 		VD_WARN("port %s: could not record our pid in %s", pc->name, path);
-	the_port_locks[the_n_port_locks++] = fd;
+	the_port_locks[the_n_port_locks].fd = fd;
+	snprintf(the_port_locks[the_n_port_locks].path, sizeof(the_port_locks[0].path), "%s", path);
+	the_n_port_locks++;
 	return 0;
 }
 
 static void
 unlock_ports(void)
 {
-	while (the_n_port_locks > 0)
-		close(the_port_locks[--the_n_port_locks]);
+	/* Remove the file while still holding the lock, so nobody inherits a stale one. */
+	while (the_n_port_locks > 0) {
+		the_n_port_locks--;
+		(void)unlink(the_port_locks[the_n_port_locks].path);
+		close(the_port_locks[the_n_port_locks].fd);
+	}
 }
 
 int
