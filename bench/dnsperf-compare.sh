@@ -30,6 +30,9 @@
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=dnsperf-compare
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
 NAMES=10000
 RUNS=3
 DURATION=10
@@ -60,15 +63,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-for v in "$NAMES" "$RUNS" "$DURATION" "$QPS" "$CLIENTS"; do
-	case "$v" in '' | *[!0-9]*) echo "dnsperf-compare: not a number: $v" >&2; exit 2 ;; esac
-done
-in_range() {
-	if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-		echo "dnsperf-compare: $1 must be $3..$4" >&2
-		exit 2
-	fi
-}
+bench_numbers "$NAMES" "$RUNS" "$DURATION" "$QPS" "$CLIENTS"
 in_range --duration "$DURATION" 1 120
 in_range --runs "$RUNS" 1 10
 in_range --names "$NAMES" 1 1000000
@@ -80,14 +75,7 @@ VELOCTL=$BUILD/control/veloctl
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-log() { printf 'dnsperf-compare: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, XDP, hugepages): sudo $0"
-for t in dnsperf ip ethtool taskset "$PY"; do
-	command -v "$t" >/dev/null || die "$t not installed (deploy/install-deps.sh)"
-done
-want() { case ",$SERVERS," in *",$1,"*) return 0 ;; esac; return 1; }
+bench_require "network namespaces, XDP, hugepages" dnsperf ip ethtool taskset "$PY"
 if want velodns; then
 	if [ ! -x "$VELODNS" ] || [ ! -x "$VELOCTL" ]; then
 		die "velodns not built in $BUILD (meson setup $BUILD -Dbuildtype=release && ninja -C $BUILD)"
@@ -106,22 +94,8 @@ IF_CLI=vdb$$c
 ADDR=198.18.0.2
 CLI_ADDR=198.18.0.1
 TMP=$(mktemp -d /tmp/vdbench.XXXXXX)
-SERVER_PID=
 HP_ADDED=0
 CLK_TCK=$(getconf CLK_TCK)
-
-stop_server() {
-	local i
-	[ -n "$SERVER_PID" ] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_PID=
-}
 
 cleanup() {
 	trap - EXIT INT TERM HUP
@@ -137,24 +111,11 @@ cleanup() {
 	fi
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # ---- topology: the server namespace has the veth and lo, nothing else ----
 ip netns add "$NS_SRV" || die "ip netns add $NS_SRV failed"
-ip netns add "$NS_CLI" || die "ip netns add $NS_CLI failed"
-ip link add name "$IF_SRV" netns "$NS_SRV" type veth peer name "$IF_CLI" netns "$NS_CLI" ||
-	die "veth failed"
-ip -n "$NS_SRV" link set lo up
-ip -n "$NS_CLI" link set lo up
-ip -n "$NS_SRV" addr add "$ADDR/24" dev "$IF_SRV"
-ip -n "$NS_CLI" addr add "$CLI_ADDR/24" dev "$IF_CLI"
-# Partial checksums from a veth sender break every reply that AF_XDP turns around.
-ip netns exec "$NS_CLI" ethtool -K "$IF_CLI" tx off >/dev/null || die "ethtool -K tx off failed"
-ip -n "$NS_SRV" link set "$IF_SRV" up
-ip -n "$NS_CLI" link set "$IF_CLI" up
+bench_veth
 
 if [ "$HUGE" -eq 1 ] && want velodns; then
 	hp=$(cat /proc/sys/vm/nr_hugepages)
@@ -269,20 +230,8 @@ wait_answer() {
 }
 
 start_server() {
-	local which=$1 t0=$SECONDS
-	if [ "$which" = velodns ]; then
-		ip netns exec "$NS_SRV" "$VELODNS" -c "$TMP/velodns.conf" >"$TMP/velodns.log" 2>&1 &
-		SERVER_PID=$!
-		while ((SECONDS - t0 < 30)); do
-			timeout 5 "$VELOCTL" -s "$TMP/ctl.sock" status >/dev/null 2>&1 && break
-			kill -0 "$SERVER_PID" 2>/dev/null || break
-			sleep 0.2
-		done
-	else
-		ip netns exec "$NS_SRV" taskset -c 1 "$UNBOUND" -d -c "$TMP/unbound.conf" \
-			>"$TMP/unbound.log" 2>&1 &
-		SERVER_PID=$!
-	fi
+	local which=$1
+	bench_start "$which" "$TMP/$which.log"
 	if ! wait_answer; then
 		log "$which did not come up; log:"
 		tail -n 20 "$TMP/$which.log" >&2

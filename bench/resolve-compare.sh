@@ -45,6 +45,9 @@
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_NAME=resolve-compare
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
 RATE=2000
 DURATION=5
 NAMES=2000
@@ -69,15 +72,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-for v in "$RATE" "$DURATION" "$NAMES" "$RUNS"; do
-	case "$v" in '' | *[!0-9]*) echo "resolve-compare: not a number: $v" >&2; exit 2 ;; esac
-done
-in_range() {
-	if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-		echo "resolve-compare: $1 must be $3..$4" >&2
-		exit 2
-	fi
-}
+bench_numbers "$RATE" "$DURATION" "$NAMES" "$RUNS"
 in_range --rate "$RATE" 1 1000000
 in_range --duration "$DURATION" 1 120
 in_range --names "$NAMES" 1 10000000
@@ -89,14 +84,7 @@ HIER=$TOP/tests/hierarchy
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-log() { printf 'resolve-compare: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, XDP): sudo $0"
-for t in dnsperf dig ip ethtool taskset nsd "$PY"; do
-	command -v "$t" >/dev/null || die "$t not installed (deploy/install-deps.sh)"
-done
-want() { case ",$SERVERS," in *",$1,"*) return 0 ;; esac; return 1; }
+bench_require "network namespaces, XDP" dnsperf dig ip ethtool taskset nsd "$PY"
 if want velodns; then
 	[ -x "$VELODNS" ] && [ -x "$VELOCTL" ] ||
 		die "velodns not built in $BUILD (meson setup $BUILD -Dbuildtype=release && ninja -C $BUILD)"
@@ -115,22 +103,8 @@ IF_CLI=vrc$$c
 ADDR=198.18.0.2
 CLI_ADDR=198.18.0.1
 TMP=$(mktemp -d /tmp/vdresolve.XXXXXX)
-SERVER_PID=
 HIER_UP=0
 CLK_TCK=$(getconf CLK_TCK)
-
-stop_server() {
-	local i
-	[ -n "$SERVER_PID" ] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_PID=
-}
 
 cleanup() {
 	trap - EXIT INT TERM HUP
@@ -141,27 +115,13 @@ cleanup() {
 	ip netns del "$NS_SRV" 2>/dev/null
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # ---- the hierarchy in the server namespace, then the veth to the client namespace ----
 HIER_UP=1
 HIER_LIFETIME=$((DURATION * RUNS * 2 + 600)) "$HIER/start.sh" --create-netns "$NS_SRV" "$TMP/h" \
 	>"$TMP/start.log" 2>&1 || { cat "$TMP/start.log" >&2; die "could not start the hierarchy"; }
-ip netns add "$NS_CLI" || die "ip netns add $NS_CLI failed"
-ip link add name "$IF_SRV" netns "$NS_SRV" type veth peer name "$IF_CLI" netns "$NS_CLI" ||
-	die "veth failed"
-ip -n "$NS_CLI" link set lo up
-ip -n "$NS_SRV" addr add "$ADDR/24" dev "$IF_SRV"
-ip -n "$NS_CLI" addr add "$CLI_ADDR/24" dev "$IF_CLI"
-# Partial checksums from a veth sender break every reply that AF_XDP turns around.
-ip netns exec "$NS_CLI" ethtool -K "$IF_CLI" tx off >/dev/null || die "ethtool -K tx off failed"
-ip -n "$NS_SRV" link set "$IF_SRV" up
-ip -n "$NS_CLI" link set "$IF_CLI" up
-[ -z "$(ip -n "$NS_SRV" route show default)" ] || die "server namespace has a default route"
-[ -z "$(ip -n "$NS_CLI" route show default)" ] || die "client namespace has a default route"
+bench_veth
 
 # The wildcard zone must be there (gen-zones.py: *.wild.z04.test. A 198.51.100.44).
 WILD=wild.z04.test.
@@ -259,19 +219,8 @@ probe() {
 
 start_server() {
 	local which=$1 t0=$SECONDS
-	if [ "$which" = velodns ]; then
-		ip netns exec "$NS_SRV" "$VELODNS" -c "$TMP/velodns.conf" >"$TMP/velodns.log" 2>&1 &
-		SERVER_PID=$!
-		while ((SECONDS - t0 < 30)); do
-			timeout 5 "$VELOCTL" -s "$TMP/ctl.sock" status >/dev/null 2>&1 && break
-			kill -0 "$SERVER_PID" 2>/dev/null || break
-			sleep 0.2
-		done
-	else
-		ip netns exec "$NS_SRV" taskset -c 1 "$UNBOUND" -d -c "$TMP/unbound.conf" \
-			>"$TMP/unbound.stderr" 2>&1 &
-		SERVER_PID=$!
-	fi
+	# Unbound writes its own log file (logfile:); its stderr goes beside it.
+	bench_start "$which" "$TMP/$which$([ "$which" = unbound ] && echo .stderr || echo .log)"
 	while ((SECONDS - t0 < 30)); do
 		probe && return 0
 		kill -0 "$SERVER_PID" 2>/dev/null || break
