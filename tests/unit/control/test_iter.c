@@ -27,36 +27,9 @@
 #include "cp_iter.h"
 #include "cp_response.h"
 #include "dns_name.h"
+#include "msg_builder.h"
 
-/* ---- message builder (as in test_response.c) ---- */
-
-struct mb {
-	uint8_t b[4096];
-	size_t len;
-	unsigned sec;
-	uint16_t count[3];
-	unsigned n_sfx;
-	size_t sfx_off[64];
-	char sfx[64][256];
-};
-
-static size_t
-wire(uint8_t *out, const char *text)
-{
-	size_t o = 0;
-
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t n = dot != NULL ? (size_t)(dot - text) : strlen(text);
-
-		out[o++] = (uint8_t)n;
-		memcpy(out + o, text, n);
-		o += n;
-		text += n + (dot != NULL);
-	}
-	out[o++] = 0;
-	return o;
-}
+/* ---- messages: tests/unit/control/msg_builder.h ---- */
 
 /* Wire name to text ("a.b."), for matching and for answers to "@". */
 static void
@@ -78,77 +51,12 @@ text_of(const uint8_t *name, char *out)
 }
 
 static void
-put8(struct mb *m, uint8_t v)
-{
-	m->b[m->len++] = v;
-}
-
-static void
-put16(struct mb *m, uint16_t v)
-{
-	put8(m, (uint8_t)(v >> 8));
-	put8(m, (uint8_t)v);
-}
-
-static void
-put32(struct mb *m, uint32_t v)
-{
-	put16(m, (uint16_t)(v >> 16));
-	put16(m, (uint16_t)v);
-}
-
-static void
-mb_name(struct mb *m, const char *text)
-{
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t n = dot != NULL ? (size_t)(dot - text) : strlen(text);
-
-		for (unsigned i = 0; i < m->n_sfx; i++) {
-			if (strcasecmp(m->sfx[i], text) == 0) {
-				put16(m, (uint16_t)(0xc000 | m->sfx_off[i]));
-				return;
-			}
-		}
-		if (m->n_sfx < 64) {
-			snprintf(m->sfx[m->n_sfx], sizeof(m->sfx[0]), "%s", text);
-			m->sfx_off[m->n_sfx++] = m->len;
-		}
-		put8(m, (uint8_t)n);
-		memcpy(m->b + m->len, text, n);
-		m->len += n;
-		text += n + (dot != NULL);
-	}
-	put8(m, 0);
-}
-
-static void
-mb_start(struct mb *m, uint16_t id, uint16_t flags, const char *qname, uint16_t qtype)
-{
-	memset(m, 0, sizeof(*m));
-	put16(m, id);
-	put16(m, flags);
-	put16(m, 1);
-	put16(m, 0);
-	put16(m, 0);
-	put16(m, 0);
-	mb_name(m, qname);
-	put16(m, qtype);
-	put16(m, DNS_CLASS_IN);
-}
-
-static void
 mb_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
 {
 	size_t at;
 	char a[320], b[320];
 
-	mb_name(m, owner);
-	put16(m, type);
-	put16(m, DNS_CLASS_IN);
-	put32(m, 3600);
-	at = m->len;
-	put16(m, 0);
+	at = mb_rr_begin(m, owner, type, DNS_CLASS_IN, 3600);
 	switch (type) {
 	case DNS_TYPE_A: {
 		struct in_addr ia;
@@ -162,7 +70,7 @@ mb_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
 		unsigned pref;
 
 		cr_assert_eq(sscanf(rdata, "%u %299s", &pref, a), 2);
-		put16(m, (uint16_t)pref);
+		mb_put16(m, (uint16_t)pref);
 		mb_name(m, a);
 		break;
 	}
@@ -171,23 +79,17 @@ mb_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
 		snprintf(b, sizeof(b), "hostmaster.%s", owner);
 		mb_name(m, a);
 		mb_name(m, b);
-		put32(m, 1);
-		put32(m, 3600);
-		put32(m, 600);
-		put32(m, 86400);
-		put32(m, 60);
+		mb_put32(m, 1);
+		mb_put32(m, 3600);
+		mb_put32(m, 600);
+		mb_put32(m, 86400);
+		mb_put32(m, 60);
 		break;
 	default: /* NS, CNAME */
 		mb_name(m, rdata);
 		break;
 	}
-	m->b[at] = (uint8_t)((m->len - at - 2) >> 8);
-	m->b[at + 1] = (uint8_t)(m->len - at - 2);
-	m->count[m->sec]++;
-	for (unsigned s = 0; s < 3; s++) {
-		m->b[6 + 2 * s] = (uint8_t)(m->count[s] >> 8);
-		m->b[7 + 2 * s] = (uint8_t)m->count[s];
-	}
+	mb_end_rr(m, at);
 }
 
 static uint16_t
@@ -474,7 +376,7 @@ setup(void)
 	cr_assert_not_null(cache);
 	cr_assert_not_null(infra);
 	cr_assert_eq(cp_iter_env_init(&env), 0);
-	wire(hint_name, "a.root.");
+	mb_wire(hint_name, "a.root.");
 	hint.name = hint_name;
 	hint.addr = v4(ROOT);
 	env.rrcache = cache;
@@ -541,7 +443,7 @@ resolve(const char *name, uint16_t qtype, struct done *d)
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	wire(qn, name);
+	mb_wire(qn, name);
 	rc = cp_iter_start(&env, qn, qtype, DNS_CLASS_IN, on_done, d, &it);
 	if (rc == 0)
 		pump();
@@ -554,7 +456,7 @@ cached(const char *name, uint16_t type)
 	uint8_t qn[DNS_NAME_MAXLEN];
 	const struct cp_rrc_rrset *e;
 
-	wire(qn, name);
+	mb_wire(qn, name);
 	return cp_rrcache_lookup(cache, qn, type, DNS_CLASS_IN, fake.now_ms / 1000, &e, NULL) >= 0;
 }
 
@@ -564,7 +466,7 @@ is_lame(const char *server, const char *zone)
 	struct sockaddr_storage ss = v4(server);
 	uint8_t z[DNS_NAME_MAXLEN];
 
-	wire(z, zone);
+	mb_wire(z, zone);
 	return cp_infra_is_lame(infra, (const struct sockaddr *)&ss, z, fake.now_ms);
 }
 
@@ -659,7 +561,7 @@ Test(cp_iter, synchronous_cache_answer_leaves_no_handle)
 	struct cp_iter *it = (struct cp_iter *)&d;
 
 	resolve("www.example.com.", DNS_TYPE_A, &d);
-	wire(qn, "www.example.com.");
+	mb_wire(qn, "www.example.com.");
 	memset(&d, 0, sizeof(d));
 	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
 	cr_assert_eq(d.called, 1);
@@ -921,7 +823,7 @@ Test(cp_iter, glueless_dependency_loop_not_asked_again)
 		                   .rdata = &rd };
 
 	/* loop.com. served only by ns.loop.com., no glue anywhere: unresolvable. */
-	rd.len = (uint16_t)wire(qn, "ns.loop.com.");
+	rd.len = (uint16_t)mb_wire(qn, "ns.loop.com.");
 	cr_assert_eq(cp_rrcache_store(cache, &ns, CP_RRC_RANK_AUTH_ANSWER, fake.now_ms / 1000), 0);
 	resolve("www.loop.com.", DNS_TYPE_A, &d);
 	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
@@ -936,7 +838,7 @@ Test(cp_iter, cancel_mid_resolution)
 	uint8_t qn[DNS_NAME_MAXLEN];
 	struct cp_iter *it;
 
-	wire(qn, "www.example.com.");
+	mb_wire(qn, "www.example.com.");
 	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
 	cr_assert_not_null(it);
 	cr_assert(pump_one()); /* the root answers; com. is being asked */
@@ -953,7 +855,7 @@ Test(cp_iter, cancel_during_sub_resolution)
 	uint8_t qn[DNS_NAME_MAXLEN];
 	struct cp_iter *it;
 
-	wire(qn, "www.glueless.com.");
+	mb_wire(qn, "www.glueless.com.");
 	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
 	cr_assert(pump_one()); /* root */
 	cr_assert(pump_one()); /* com.: glueless referral, the sub asks the root */

@@ -10,157 +10,32 @@
 
 #include "cp_response.h"
 #include "dns_name.h"
+#include "msg_builder.h"
 
 #define QID 0x4242
 
 /* A message under construction; names are compressed against earlier ones. */
-struct mb {
-	uint8_t b[4096];
-	size_t len;
-	unsigned sec;        /* section the next RR goes to */
-	uint16_t count[3];
-	unsigned n_sfx;
-	size_t sfx_off[64];  /* where an uncompressed suffix was written ... */
-	char sfx[64][256];   /* ... and its text */
-};
-
-/* Presentation name ("a.b." or ".") to wire form; returns its length. */
-static size_t
-wire(uint8_t *out, const char *text)
-{
-	size_t o = 0;
-
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t n = dot != NULL ? (size_t)(dot - text) : strlen(text);
-
-		out[o++] = (uint8_t)n;
-		memcpy(out + o, text, n);
-		o += n;
-		text += n + (dot != NULL);
-	}
-	out[o++] = 0;
-	return o;
-}
-
-static void
-put8(struct mb *m, uint8_t v)
-{
-	m->b[m->len++] = v;
-}
-
-static void
-put16(struct mb *m, uint16_t v)
-{
-	put8(m, (uint8_t)(v >> 8));
-	put8(m, (uint8_t)v);
-}
-
-static void
-put32(struct mb *m, uint32_t v)
-{
-	put16(m, (uint16_t)(v >> 16));
-	put16(m, (uint16_t)v);
-}
-
-/* Write @p text compressed: the longest suffix already in the message becomes a pointer. */
-static void
-mb_name(struct mb *m, const char *text)
-{
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t n = dot != NULL ? (size_t)(dot - text) : strlen(text);
-
-		for (unsigned i = 0; i < m->n_sfx; i++) {
-			if (strcasecmp(m->sfx[i], text) == 0) {
-				put16(m, (uint16_t)(0xc000 | m->sfx_off[i]));
-				return;
-			}
-		}
-		if (m->n_sfx < 64 && m->len < 0x3fff) {
-			snprintf(m->sfx[m->n_sfx], sizeof(m->sfx[0]), "%s", text);
-			m->sfx_off[m->n_sfx++] = m->len;
-		}
-		put8(m, (uint8_t)n);
-		memcpy(m->b + m->len, text, n);
-		m->len += n;
-		text += n + (dot != NULL);
-	}
-	put8(m, 0);
-}
-
-static void
-mb_counts(struct mb *m)
-{
-	for (unsigned s = 0; s < 3; s++) {
-		m->b[6 + 2 * s] = (uint8_t)(m->count[s] >> 8);
-		m->b[7 + 2 * s] = (uint8_t)m->count[s];
-	}
-}
-
-/* Header and question; the question name is spelt as given (for the 0x20 case test). */
-static void
-mb_start(struct mb *m, uint16_t id, uint16_t flags, const char *qname, uint16_t qtype)
-{
-	memset(m, 0, sizeof(*m));
-	put16(m, id);
-	put16(m, flags);
-	put16(m, 1);
-	put16(m, 0);
-	put16(m, 0);
-	put16(m, 0);
-	mb_name(m, qname);
-	put16(m, qtype);
-	put16(m, DNS_CLASS_IN);
-}
-
-/* RR header; returns the offset of RDLENGTH, patched by mb_end_rr(). */
-static size_t
-mb_rr(struct mb *m, const char *owner, uint16_t type, uint16_t rclass, uint32_t ttl)
-{
-	size_t at;
-
-	mb_name(m, owner);
-	put16(m, type);
-	put16(m, rclass);
-	put32(m, ttl);
-	at = m->len;
-	put16(m, 0);
-	m->count[m->sec]++;
-	mb_counts(m);
-	return at;
-}
-
-static void
-mb_end_rr(struct mb *m, size_t at)
-{
-	size_t n = m->len - at - 2;
-
-	m->b[at] = (uint8_t)(n >> 8);
-	m->b[at + 1] = (uint8_t)n;
-}
-
 static void
 mb_a(struct mb *m, const char *owner, uint32_t ttl, uint8_t last)
 {
-	size_t at = mb_rr(m, owner, DNS_TYPE_A, DNS_CLASS_IN, ttl);
+	size_t at = mb_rr_begin(m, owner, DNS_TYPE_A, DNS_CLASS_IN, ttl);
 
-	put8(m, 192);
-	put8(m, 0);
-	put8(m, 2);
-	put8(m, last);
+	mb_put8(m, 192);
+	mb_put8(m, 0);
+	mb_put8(m, 2);
+	mb_put8(m, last);
 	mb_end_rr(m, at);
 }
 
 static void
 mb_aaaa(struct mb *m, const char *owner, uint32_t ttl)
 {
-	size_t at = mb_rr(m, owner, DNS_TYPE_AAAA, DNS_CLASS_IN, ttl);
+	size_t at = mb_rr_begin(m, owner, DNS_TYPE_AAAA, DNS_CLASS_IN, ttl);
 
-	put16(m, 0x2001);
-	put16(m, 0x0db8);
+	mb_put16(m, 0x2001);
+	mb_put16(m, 0x0db8);
 	for (int i = 0; i < 6; i++)
-		put16(m, (uint16_t)i);
+		mb_put16(m, (uint16_t)i);
 	mb_end_rr(m, at);
 }
 
@@ -168,7 +43,7 @@ mb_aaaa(struct mb *m, const char *owner, uint32_t ttl)
 static void
 mb_namerr(struct mb *m, const char *owner, uint16_t type, uint32_t ttl, const char *target)
 {
-	size_t at = mb_rr(m, owner, type, DNS_CLASS_IN, ttl);
+	size_t at = mb_rr_begin(m, owner, type, DNS_CLASS_IN, ttl);
 
 	mb_name(m, target);
 	mb_end_rr(m, at);
@@ -177,9 +52,9 @@ mb_namerr(struct mb *m, const char *owner, uint16_t type, uint32_t ttl, const ch
 static void
 mb_mx(struct mb *m, const char *owner, uint16_t pref, const char *exchange)
 {
-	size_t at = mb_rr(m, owner, DNS_TYPE_MX, DNS_CLASS_IN, 300);
+	size_t at = mb_rr_begin(m, owner, DNS_TYPE_MX, DNS_CLASS_IN, 300);
 
-	put16(m, pref);
+	mb_put16(m, pref);
 	mb_name(m, exchange);
 	mb_end_rr(m, at);
 }
@@ -187,18 +62,18 @@ mb_mx(struct mb *m, const char *owner, uint16_t pref, const char *exchange)
 static void
 mb_soa(struct mb *m, const char *owner, uint32_t ttl)
 {
-	size_t at = mb_rr(m, owner, DNS_TYPE_SOA, DNS_CLASS_IN, ttl);
+	size_t at = mb_rr_begin(m, owner, DNS_TYPE_SOA, DNS_CLASS_IN, ttl);
 	char mname[300], rname[300];
 
 	snprintf(mname, sizeof(mname), "ns1.%s", owner);
 	snprintf(rname, sizeof(rname), "hostmaster.%s", owner);
 	mb_name(m, mname);
 	mb_name(m, rname);
-	put32(m, 2024010101);
-	put32(m, 3600);
-	put32(m, 600);
-	put32(m, 86400);
-	put32(m, 60);
+	mb_put32(m, 2024010101);
+	mb_put32(m, 3600);
+	mb_put32(m, 600);
+	mb_put32(m, 86400);
+	mb_put32(m, 60);
 	mb_end_rr(m, at);
 }
 
@@ -206,7 +81,7 @@ mb_soa(struct mb *m, const char *owner, uint32_t ttl)
 static void
 mb_opt(struct mb *m, uint8_t ext_rcode)
 {
-	size_t at = mb_rr(m, ".", DNS_TYPE_OPT, 1232, (uint32_t)ext_rcode << 24);
+	size_t at = mb_rr_begin(m, ".", DNS_TYPE_OPT, 1232, (uint32_t)ext_rcode << 24);
 
 	mb_end_rr(m, at);
 }
@@ -219,8 +94,8 @@ static struct cp_response resp;
 static struct cp_resp_query
 query(const char *qname, uint16_t qtype, const char *zone)
 {
-	wire(q_name, qname);
-	wire(q_zone, zone);
+	mb_wire(q_name, qname);
+	mb_wire(q_zone, zone);
 	return (struct cp_resp_query){.qname = q_name, .zone = q_zone, .qtype = qtype,
 				      .qclass = DNS_CLASS_IN, .id = QID};
 }
@@ -238,7 +113,7 @@ static bool
 name_is(const uint8_t *got, const char *text)
 {
 	uint8_t w[DNS_NAME_MAXLEN];
-	size_t n = wire(w, text);
+	size_t n = mb_wire(w, text);
 
 	return got != NULL && dns_name_length(got) == n && memcmp(got, w, n) == 0;
 }
@@ -506,9 +381,9 @@ Test(cp_response, nxdomain_with_soa)
 	cr_assert_eq(soa->type, DNS_TYPE_SOA);
 	cr_assert_eq(soa->section, DNS_SECTION_AUTHORITY);
 	/* both names expanded from pointers: position independent */
-	n = wire(w, "ns1.example.com.");
+	n = mb_wire(w, "ns1.example.com.");
 	cr_assert_eq(memcmp(soa->rdata[0].data, w, n), 0);
-	n += wire(w, "hostmaster.example.com.");
+	n += mb_wire(w, "hostmaster.example.com.");
 	cr_assert_eq(soa->rdata[0].len, n + 20);
 	cr_assert_eq(dns_get_u32(soa->rdata[0].data + n + 16), 60);
 }
@@ -603,7 +478,7 @@ Test(cp_response, mx_rdata_decompressed_and_target_address_kept)
 {
 	struct cp_resp_query q = query("example.com.", DNS_TYPE_MX, "example.com.");
 	uint8_t w[DNS_NAME_MAXLEN];
-	size_t n = wire(w, "mail.example.com.");
+	size_t n = mb_wire(w, "mail.example.com.");
 	struct mb m;
 
 	mb_start(&m, QID, AA_FLAGS, "example.com.", DNS_TYPE_MX);
@@ -633,8 +508,8 @@ Test(cp_response, duplicates_and_other_classes_dropped)
 	mb_start(&m, QID, AA_FLAGS, "www.example.com.", DNS_TYPE_A);
 	mb_a(&m, "www.example.com.", 300, 1);
 	mb_a(&m, "www.example.com.", 300, 1);
-	at = mb_rr(&m, "www.example.com.", DNS_TYPE_A, DNS_CLASS_CH, 300);
-	put32(&m, 0x01020304);
+	at = mb_rr_begin(&m, "www.example.com.", DNS_TYPE_A, DNS_CLASS_CH, 300);
+	mb_put32(&m, 0x01020304);
 	mb_end_rr(&m, at);
 	cr_assert_eq(judge(&q, &m), CP_RESP_ANSWER);
 	cr_assert_eq(resp.rrsets[0].n_rdata, 1);
@@ -650,9 +525,9 @@ Test(cp_response, malformed_is_formerr)
 
 	/* A with 5 octets */
 	mb_start(&m, QID, AA_FLAGS, "www.example.com.", DNS_TYPE_A);
-	at = mb_rr(&m, "www.example.com.", DNS_TYPE_A, DNS_CLASS_IN, 300);
-	put32(&m, 1);
-	put8(&m, 1);
+	at = mb_rr_begin(&m, "www.example.com.", DNS_TYPE_A, DNS_CLASS_IN, 300);
+	mb_put32(&m, 1);
+	mb_put8(&m, 1);
 	mb_end_rr(&m, at);
 	cr_assert_eq(judge(&q, &m), CP_RESP_FORMERR, "A rdlen 5");
 
@@ -673,7 +548,7 @@ Test(cp_response, malformed_is_formerr)
 	/* trailing garbage, and OPT in the answer section */
 	mb_start(&m, QID, AA_FLAGS, "www.example.com.", DNS_TYPE_A);
 	mb_a(&m, "www.example.com.", 300, 1);
-	put8(&m, 0);
+	mb_put8(&m, 0);
 	cr_assert_eq(judge(&q, &m), CP_RESP_FORMERR, "trailing byte");
 	mb_start(&m, QID, AA_FLAGS, "www.example.com.", DNS_TYPE_A);
 	mb_opt(&m, 0);
