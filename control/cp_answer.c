@@ -92,8 +92,15 @@ cp_answer_now(struct cp_daemon *d, const struct cp_waiter *w, uint16_t rcode)
 
 
 uint32_t
-cp_answer_clamp_ttl(const struct cp_cache_conf *c, uint32_t ttl)
+cp_answer_cache_ttl(const struct cp_cache_conf *c, const struct dns_template *t)
 {
+	uint32_t ttl = t->ttl_min;
+
+	if (t->n_rr == 0)
+		return 0; /* nothing to take a TTL from (REFUSED, an empty answer): serve only */
+	/* Negative (RFC 2308): an error rcode, or NOERROR with nothing in the answer. */
+	if ((t->flags & DNS_RCODE_MASK) != DNS_RCODE_NOERROR || t->count[DNS_SECTION_ANSWER] == 0)
+		ttl = VD_MIN(ttl, c->max_negative_ttl);
 	if (ttl < c->min_ttl)
 		ttl = c->min_ttl;
 	if (c->max_ttl != 0 && ttl > c->max_ttl)

@@ -25,8 +25,11 @@ void cp_answer_flight(struct cp_daemon *d, struct cp_flight *f, const struct dns
 /** Answer one client at once with @p rcode, outside any flight (errors, limits). */
 void cp_answer_now(struct cp_daemon *d, const struct cp_waiter *w, uint16_t rcode);
 
-/** @p ttl within the configured [min-ttl, max-ttl]. */
-uint32_t cp_answer_clamp_ttl(const struct cp_cache_conf *c, uint32_t ttl);
+/**
+ * How long workers may cache @p t: its smallest TTL, capped by max-negative-ttl for
+ * a negative answer, within [min-ttl, max-ttl]; 0 (serve, do not cache) without RRs.
+ */
+uint32_t cp_answer_cache_ttl(const struct cp_cache_conf *c, const struct dns_template *t);
 
 /** Take a query from a worker's punt or a TCP connection (copied). */
 void cp_query_submit(struct cp_daemon *d, const struct cp_waiter *w);

@@ -21,32 +21,18 @@
 /* Punt messages taken from one worker per poll, so no worker starves the others. */
 #define PUNT_BURST 64
 
-/* How long workers may cache a local answer: its smallest TTL, negative ones capped. */
-static uint32_t
-local_ttl(const struct cp_cache_conf *c, const struct dns_template *t, enum cp_ld_kind kind)
-{
-	uint32_t ttl = t->ttl_min;
-
-	if (kind == CP_LD_REFUSED || t->n_rr == 0)
-		return 0;
-	if ((kind == CP_LD_NXDOMAIN || kind == CP_LD_NODATA) && ttl > c->max_negative_ttl)
-		ttl = c->max_negative_ttl;
-	return cp_answer_clamp_ttl(c, ttl);
-}
-
 /* Start answering a new flight: local data now; else the resolver, or REFUSED without one. */
 static void
 flight_start(struct cp_daemon *d, struct cp_flight *f, const struct dns_query *q)
 {
 	_Alignas(8) uint8_t buf[DNS_TMPL_MAXLEN];
 	const struct dns_template *t = (const struct dns_template *)(const void *)buf;
-	enum cp_ld_kind kind = CP_LD_NOT_LOCAL;
 	int rc = cp_localdata_build_template(d->local, q->key.bytes, q->qtype, q->qclass, buf,
-					     sizeof(buf), &kind);
+					     sizeof(buf), NULL);
 
 	if (rc > 0) {
 		d->stats.local_answers++;
-		cp_answer_flight(d, f, t, local_ttl(&d->conf.cache, t, kind), 0);
+		cp_answer_flight(d, f, t, cp_answer_cache_ttl(&d->conf.cache, t), 0);
 	} else if (rc < 0) {
 		d->stats.fail[CP_FAIL_TEMPLATE]++;
 		cp_answer_flight(d, f, NULL, 0, DNS_RCODE_SERVFAIL);

@@ -197,17 +197,6 @@ unlink_resolution(struct resolution *s)
 	s->prev = NULL;
 }
 
-/* How long workers may keep the answer: its smallest TTL, negative ones capped. */
-static uint32_t
-answer_ttl(const struct cp_cache_conf *c, const struct cp_iter_result *res)
-{
-	uint32_t ttl = res->ttl_min == UINT32_MAX ? 0 : res->ttl_min;
-
-	if (res->rcode != DNS_RCODE_NOERROR || res->count[DNS_SECTION_ANSWER] == 0)
-		ttl = VD_MIN(ttl, c->max_negative_ttl);
-	return cp_answer_clamp_ttl(c, ttl);
-}
-
 static void
 resolution_done(void *arg, const struct cp_iter_result *res)
 {
@@ -221,7 +210,7 @@ resolution_done(void *arg, const struct cp_iter_result *res)
 		n = dns_template_build(&res->tmpl, buf, sizeof(buf));
 	if (n > 0) {
 		const struct dns_template *t = (const struct dns_template *)(const void *)buf;
-		cp_answer_flight(d, s->flight, t, answer_ttl(&d->conf.cache, res), 0);
+		cp_answer_flight(d, s->flight, t, cp_answer_cache_ttl(&d->conf.cache, t), 0);
 	} else {
 		d->stats.fail[CP_FAIL_RESOLVE]++;
 		cp_answer_flight(d, s->flight, NULL, 0, DNS_RCODE_SERVFAIL);
