@@ -233,7 +233,7 @@ static void
 rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 {
 	struct rte_mbuf *rx[DP_BURST_MAX];
-	struct tx_batch tx = { 0 }, exc = { 0 };
+	struct tx_batch tx, exc; /* only n needs a value: no 0.5 KiB memset per poll */
 	struct burst b;
 	uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue_id, rx, DP_BURST_MAX);
 	uint64_t t0, t1, t2;
@@ -241,6 +241,8 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 	if (n == 0)
 		return;
 	t0 = rte_rdtsc();
+	tx.n = 0;
+	exc.n = 0;
 	w->stats.rx += n;
 	b.n_lookup = 0;
 	for (uint16_t i = 0; i < n; i++)
