@@ -9,7 +9,8 @@
  *   INIT             answer from the master cache: positive or negative entry for
  *                    (sname, qtype) -> FINISH; a cached CNAME -> follow it (bound,
  *                    loop check) and stay in INIT; nothing -> FIND_DELEGATION
- *   FIND_DELEGATION  closest enclosing NS in the cache, else the root hints
+ *   FIND_DELEGATION  a forward zone enclosing sname (its forwarders), else the closest
+ *                    enclosing NS in the cache, else the root hints
  *   QUERY_TARGETS    choose an untried address (cp_infra_select) -> SEND; none
  *                    left: resolve a glueless NS name by a sub-resolution ->
  *                    WAIT_TARGET; nothing left at all -> SERVFAIL
@@ -33,8 +34,18 @@
  * its ancestors is never asked again (dependency loop, e.g. ns.example.com for
  * example.com without glue).
  *
+ * Forwarding (cp_iter_forward.c): a name at or below a zone of env->forward is
+ * sent, whole and with RD=1, to that zone's forwarders (recursive resolvers)
+ * instead: the delegation is the forward zone with the forwarders as its
+ * servers, chosen by cp_infra_select() like any others. Their answer, CNAME or
+ * negative answer is the result (cached at non-authoritative ranks); timeout,
+ * SERVFAIL, REFUSED, a referral or garbage moves to the next forwarder, and
+ * forwarders that only timed out get one more round. The bounds above apply.
+ * A CNAME out of the forward zone is followed like any other: its target
+ * starts again at INIT (another forward zone, or iteration).
+ *
  * Not done in this pass: QNAME minimisation (RFC 9156: the full name is sent),
- * priming (RFC 8109: hints are used as they are), forwarding, serve-stale,
+ * priming (RFC 8109: hints are used as they are), serve-stale,
  * DNSSEC, TTL-0 answers (SERVFAIL cause CP_ITER_FAIL_CACHE), 0x20.
  *
  * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
@@ -119,23 +130,29 @@ struct cp_iter_stats {
 	uint64_t sent;               /* upstream queries */
 	uint64_t timeouts;           /* queries without an acceptable reply */
 	uint64_t cache_answers;      /* client questions answered without a query */
+	uint64_t forwarded;          /* names sent to forwarders (questions, CNAME targets) */
+	uint64_t fwd_failovers;      /* a forwarder failed and another one was asked */
 	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
 	uint64_t verdicts[16];       /* responses by enum cp_resp_verdict */
 };
 
 struct cp_iter_scratch; /* the shared response arena (cp_iter.c) */
+struct cp_forward;      /* cp_forward.h */
 
 /**
  * Everything iterators share. The caller fills the public fields (after
- * cp_iter_env_init()) and keeps the env, the cache, the infra table, the net and
- * the hints alive while any iterator runs.
+ * cp_iter_env_init()) and keeps the env, the cache, the infra table, the net,
+ * the hints and the forward table alive while any iterator runs. The forward
+ * table may change between events (control socket): an iterator copies the
+ * forwarders it uses when it builds its delegation.
  */
 struct cp_iter_env {
 	struct cp_rrcache *rrcache;
 	struct cp_infra *infra;
 	struct cp_net net;
-	const struct cp_iter_hint *hints; /* root hints, n_hints >= 1 */
+	const struct cp_iter_hint *hints; /* root hints; none (0) only with a forward table */
 	size_t n_hints;
+	const struct cp_forward *forward; /* forward zones, or NULL (none) */
 	struct cp_iter_limits limits;     /* CP_ITER_DEFAULT_* after init */
 	uint64_t (*now_ms)(void *ctx);    /* monotonic milliseconds */
 	void *now_ctx;
@@ -184,7 +201,8 @@ void cp_iter_limits_default(struct cp_iter_limits *l);
  * before this function returns (answer in the cache, or an immediate failure);
  * *@p out is then NULL. Otherwise *@p out is the handle, valid until @p cb runs.
  * The iterator copies @p qname. Control thread only.
- * @return 0 (cb called or to come), -EINVAL (bad name, no hints, no now_ms) or
+ * @return 0 (cb called or to come), -EINVAL (bad name, neither hints nor a forward
+ *         table, no now_ms) or
  *         -ENOMEM; on error cb is never called.
  */
 int cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,

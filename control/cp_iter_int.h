@@ -43,12 +43,19 @@ struct cp_iter_ns {
 
 struct cp_iter_addr {
 	struct sockaddr_storage ss;
-	bool tried; /* asked once for this delegation already */
+	bool tried;     /* asked once for this delegation already */
+	bool timed_out; /* forwarders: its last ask timed out, so another round may ask again */
 };
 
-/** The delegation being worked on: zone cut, NS names, addresses. */
+/**
+ * The delegation being worked on: zone cut, NS names, addresses. A forward
+ * zone (cp_iter_forward.c) is one too: zone = the forward zone, no NS names,
+ * the forwarders as addresses, forward set.
+ */
 struct cp_iter_deleg {
 	uint8_t zone[DNS_NAME_MAXLEN];
+	bool forward;   /* servers are recursive resolvers: RD=1, answers expected */
+	uint8_t round;  /* forwarders: rounds over the timed-out ones done (cp_iter_forward.c) */
 	unsigned n_ns;
 	unsigned n_addr;
 	unsigned n_glueless; /* sub-resolutions started for it */
@@ -134,5 +141,17 @@ void cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r
 
 /** Fill @p res from the cache (or SERVFAIL per it->fail) for FINISH. */
 void cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res);
+
+/* cp_iter_forward.c */
+
+/**
+ * FIND_DELEGATION's first look: if sname falls under a forward zone, make the
+ * delegation that zone and its forwarders (a forward zone wins over cached
+ * delegations and the root hints). @return true if it did.
+ */
+bool cp_iter_fwd_find(struct cp_iter *it);
+
+/** PROCESS_RESPONSE for a forward delegation (it->dp.forward). Returns "go on?". */
+bool cp_iter_fwd_process(struct cp_iter *it);
 
 #endif /* CP_ITER_INT_H */
