@@ -7,6 +7,7 @@
 #include <sys/un.h>
 
 #include "cp_conf_int.h"
+#include "cp_forward.h"
 #include "cp_localdata.h"
 
 #define MAX_SERVICE_ADDRS 64
@@ -418,14 +419,19 @@ read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
 			free(r->root_hints);
 			r->root_hints = NULL;
 			rc = cp_get_str(c, v, &r->root_hints);
+		} else if (KEY_IS(k, "forward-zones")) {
+			rc = cp_conf_read_forward_zones(c, v);
+			r->forward_given = rc == 0 && cp_ynode_count(v) > 0;
 		} else {
-			rc = cp_unknown_key(c, k, "root-hints");
+			rc = cp_unknown_key(c, k, "root-hints, forward-zones");
 		}
 		if (rc == 0)
 			cp_path_restore(c, saved);
 	}
-	if (rc == 0 && r->root_hints == NULL && n != NULL && !cp_ynode_is_null(n))
-		rc = cp_cerr(c, n, "needs root-hints (a zone file of the root's NS and addresses)");
+	if (rc == 0 && !cp_resolver_conf_enabled(r) && n != NULL && !cp_ynode_is_null(n))
+		rc = cp_cerr(c, n,
+		             "needs root-hints (a zone file of the root's NS and addresses) or"
+		             " forward-zones");
 	return rc;
 }
 
@@ -652,6 +658,7 @@ cp_conf_free(struct cp_conf *conf)
 	free(conf->ports);
 	free(conf->acl);
 	free(conf->resolver.root_hints);
+	cp_forward_free(conf->resolver.forward);
 	cp_localdata_free(conf->localdata);
 	memset(conf, 0, sizeof(*conf));
 }

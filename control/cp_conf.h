@@ -60,9 +60,17 @@
  *   local-zones:                          (list of maps)
  *     - name: NAME   type: static|transparent|refuse   (both required, names unique)
  *   resolver:                             (map; without it, questions local data does
- *                                          not answer get REFUSED)
+ *                                          not answer get REFUSED; needs root-hints,
+ *                                          forward-zones or both)
  *     root-hints          path of a zone file: NS records of "." and their A/AAAA
  *                         (production: /usr/share/dns/root.hints; tests: the private root)
+ *     forward-zones:      (list of maps, at most 256; see cp_forward.h)
+ *       - name: ZONE      required, unique; "." forwards every name no deeper zone takes
+ *         servers: [ADDR, ...]   required, 1..16 distinct upstream resolvers, each ADDR
+ *                         (port 53) or ADDR@PORT: 198.18.5.1, 2001:db8::1@5353
+ *       A name under a forward zone is sent (RD=1) to its servers instead of being
+ *       resolved iteratively; without root-hints, names under no forward zone get
+ *       SERVFAIL. The control socket's forward-add/-remove change the list at run time.
  *   local-data:                           (list of strings, one RR each in zone-file
  *                                          syntax; default TTL 3600, class IN; read
  *                                          after local-zones; see cp_localdata.h)
@@ -190,10 +198,23 @@ struct cp_acl_rule {
 	enum cp_acl_action action;
 };
 
+struct cp_forward;
+
 /* Iterative resolution of what local data does not answer; off without this section. */
 struct cp_resolver_conf {
-	char *root_hints; /* zone file with the root's NS and their addresses; NULL: no resolver */
+	char *root_hints; /* zone file with the root's NS and their addresses, or NULL */
+	/* forward-zones, or NULL if none were given. Owned by the conf; the resolver takes
+	 * it (and sets this to NULL), as with localdata. */
+	struct cp_forward *forward;
+	bool forward_given; /* forward-zones listed at least one zone */
 };
+
+/** True when the configuration asks for a resolver (root hints or forward zones). */
+static inline bool
+cp_resolver_conf_enabled(const struct cp_resolver_conf *r)
+{
+	return r->root_hints != NULL || r->forward_given;
+}
 
 struct cp_conf {
 	char *path; /* as given to cp_conf_load() */

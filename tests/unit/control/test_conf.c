@@ -791,7 +791,7 @@ Test(cp_conf, resolver_section)
 	cp_conf_free(&conf);
 	expect_error_after_base("resolver:\n  hints: x\n",
 	                        "velodns.conf:6:3: resolver.hints: unknown key (known here:"
-	                        " root-hints)");
+	                        " root-hints, forward-zones)");
 	expect_error_after_base("resolver:\n  root-hints: \"\"\n",
 	                        "velodns.conf:6:15: resolver.root-hints: has no value");
 }
