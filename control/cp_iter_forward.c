@@ -53,11 +53,16 @@ cp_iter_fwd_find(struct cp_iter *it)
  * The forwarder asked could not answer: on to QUERY_TARGETS, which picks the
  * next one. When none is left untried, open another round for the ones that
  * timed out. Counted as a failover when some forwarder remains to be asked.
+ * After a reply that failed (SERVFAIL, REFUSED, ...) the forwarders in backoff
+ * are passed over: the farm is up and said no, and asking a dead forwarder
+ * would only keep the client waiting for its timeout. After a timeout they stay
+ * candidates (cp_infra_select() offers them last), as the network may be at fault.
  */
 static bool
-failover(struct cp_iter *it)
+failover(struct cp_iter *it, bool replied)
 {
 	struct cp_iter_deleg *dp = &it->dp;
+	uint64_t now = cp_iter_now_ms(it);
 	bool left = false;
 
 	for (unsigned i = 0; i < dp->n_addr; i++)
@@ -68,9 +73,19 @@ failover(struct cp_iter *it)
 			if (dp->addr[i].timed_out) {
 				dp->addr[i].tried = false;
 				dp->addr[i].timed_out = false;
-				left = true;
 			}
 		}
+	}
+	left = false;
+	for (unsigned i = 0; i < dp->n_addr; i++) {
+		struct cp_infra_info info;
+
+		if (replied && !dp->addr[i].tried) {
+			cp_infra_get(it->env->infra, (const struct sockaddr *)&dp->addr[i].ss, now,
+				     &info);
+			dp->addr[i].tried = info.backoff;
+		}
+		left = left || !dp->addr[i].tried;
 	}
 	if (left)
 		it->env->stats.fwd_failovers++;
@@ -126,7 +141,7 @@ cp_iter_fwd_process(struct cp_iter *it)
 		(void)cp_infra_timeout(env->infra, srv, now);
 		env->stats.timeouts++;
 		it->dp.addr[it->cur].timed_out = true;
-		return failover(it);
+		return failover(it, false);
 	}
 	if (!up->tcp && up->rtt_us > 0)
 		(void)cp_infra_rtt(env->infra, srv, up->rtt_us, now);
@@ -138,7 +153,7 @@ cp_iter_fwd_process(struct cp_iter *it)
 				    .forwarder = true };
 	if (cp_response_parse(&q, up->msg, up->len, env->scratch->arena,
 			      sizeof(env->scratch->arena), r) != 0)
-		return failover(it);
+		return failover(it, true);
 	if ((unsigned)r->verdict < 16)
 		env->stats.verdicts[r->verdict]++;
 	switch (r->verdict) {
@@ -172,22 +187,22 @@ cp_iter_fwd_process(struct cp_iter *it)
 		 */
 		if (r->ra)
 			return negative(it, cp_iter_sname(it), DNS_RCODE_NOERROR);
-		return failover(it);
+		return failover(it, true);
 	case CP_RESP_SERVER_ERROR:
 		/* SERVFAIL says the name failed there, not that the forwarder is bad. */
 		if (r->rcode == DNS_RCODE_REFUSED)
 			(void)cp_infra_set_lame(env->infra, srv, it->dp.zone,
 						env->limits.lame_ttl_ms, now);
-		return failover(it);
+		return failover(it, true);
 	case CP_RESP_REFERRAL:
 		/* A referral answers RD=1 from a server that does not recurse for us. */
 		(void)cp_infra_set_lame(env->infra, srv, it->dp.zone, env->limits.lame_ttl_ms, now);
-		return failover(it);
+		return failover(it, true);
 	case CP_RESP_MISMATCH:
 	case CP_RESP_TRUNCATED:
 	case CP_RESP_FORMERR:
 	case CP_RESP_VERDICT_COUNT:
 		break;
 	}
-	return failover(it);
+	return failover(it, true);
 }

@@ -586,6 +586,26 @@ Test(cp_iter_forward, servfail_moves_on_without_a_lame_mark)
 	cr_assert_eq(env.stats.verdicts[CP_RESP_SERVER_ERROR], 1);
 }
 
+/* The farm said SERVFAIL: a forwarder in backoff is not worth the client's wait. */
+Test(cp_iter_forward, servfail_does_not_wait_on_a_forwarder_in_backoff)
+{
+	struct sockaddr_storage dead = v4(F1);
+	struct done d;
+
+	WORLD(flaky);
+	forward(".", 2, F1, F2);
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(cp_infra_timeout(infra, (const struct sockaddr *)&dead, fake.now_ms), 0);
+	cr_assert(info_of(F1).backoff);
+	resolve("a.servfail.test.", DNS_TYPE_A, &d);
+	expect_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
+	cr_assert_str_eq(asked(0), F2);
+	cr_assert_eq(env.stats.fwd_failovers, 0);
+	/* After a timeout it stays a candidate: the network, not the farm, may be at fault. */
+	resolve("www.dead.test.", DNS_TYPE_A, &d);
+	cr_assert_str_eq(asked(1), F2 " " F1, "%s", asked(1));
+}
+
 Test(cp_iter_forward, refused_marks_lame_and_moves_on)
 {
 	struct done d;
