@@ -14,6 +14,10 @@
 #include "cp_forward.h"
 #include "dns_present.h"
 
+#ifndef VD_SOURCE_ROOT
+#error "the build defines VD_SOURCE_ROOT (tests/unit/control/meson.build)"
+#endif
+
 /* Lines 1-5 of every test file: the two required settings and "resolver:". */
 #define BASE                                                                                       \
 	"ports:\n"                                                                                 \
@@ -203,4 +207,39 @@ Test(cp_conf_forward, bounded_lists)
 				      "    - { name: z%d., servers: [198.18.5.1] }\n", i);
 	cr_assert_lt(o, sizeof(yaml) - 1);
 	expect_error(yaml, "velodns.conf:7:5: resolver.forward-zones: at most 256 forward zones");
+}
+
+/* The commented-out resolver block of deploy/velodns.conf.example, uncommented, loads. */
+Test(cp_conf_forward, example_resolver_block_loads)
+{
+	static char text[65536];
+	const char *path = VD_SOURCE_ROOT "/deploy/velodns.conf.example";
+	FILE *f = fopen(path, "r");
+	size_t len, o;
+	char *block;
+	int rc;
+
+	cr_assert_not_null(f, "%s", path);
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	block = strstr(text, "\n#resolver:\n");
+	cr_assert_not_null(block, "no #resolver: block in the example");
+	/* Drop the '#' of the block's lines, up to the first line that is not commented. */
+	o = (size_t)(block + 1 - text);
+	while (o < len && text[o] == '#') {
+		memmove(text + o, text + o + 1, len - o);
+		len--;
+		while (o < len && text[o] != '\n')
+			o++;
+		o++;
+	}
+	memset(err, 0, sizeof(err));
+	rc = cp_conf_load_string(text, len, "velodns.conf.example", &conf, err, sizeof(err));
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints");
+	cr_assert_eq(cp_forward_count(conf.resolver.forward), 2);
+	cr_assert_str_eq(zone_name(0), "corp.example.");
+	cr_assert_str_eq(server(0, 1), "2001:db8:5::53@5353");
+	cr_assert_str_eq(zone_name(1), "10.in-addr.arpa.");
 }
