@@ -114,6 +114,29 @@ store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 				       now_s);
 }
 
+/*
+ * Did every RRset of the chain and the answer make it into the cache? One with
+ * TTL 0 is not stored (cp_iter.h, "Not done"), and INIT, not finding it, would
+ * forward the same question again until max_sent: stop at the first reply.
+ * Only TTL-0 RRsets are looked up, so the cache's hit counters stay honest.
+ */
+static bool
+all_cached(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
+{
+	for (int k = 0; k <= r->n_chain; k++) {
+		int set = k < r->n_chain ? r->chain[k] : r->answer;
+		const struct dns_rrset_in *rr = set >= 0 ? &r->rrsets[set] : NULL;
+		const struct cp_rrc_rrset *e;
+
+		if (rr == NULL || rr->ttl != 0)
+			continue;
+		if (cp_rrcache_lookup(it->env->rrcache, rr->owner, rr->type, it->qclass, now_s, &e,
+				      NULL) != CP_RRC_POSITIVE)
+			return false;
+	}
+	return true;
+}
+
 /* A negative answer for @p name: INIT and FINISH use it even if the cache took nothing. */
 static bool
 negative(struct cp_iter *it, const uint8_t *name, uint8_t rcode)
@@ -160,8 +183,8 @@ cp_iter_fwd_process(struct cp_iter *it)
 	case CP_RESP_ANSWER:
 	case CP_RESP_CNAME:
 		store_all(it, r, now_s);
-		if (r->cname_loop) {
-			it->fail = CP_ITER_FAIL_CNAME_LOOP;
+		if (r->cname_loop || !all_cached(it, r, now_s)) {
+			it->fail = r->cname_loop ? CP_ITER_FAIL_CNAME_LOOP : CP_ITER_FAIL_CACHE;
 			it->state = CP_ITER_FINISH;
 			return true;
 		}

@@ -49,12 +49,12 @@ ms_type_of(const char *t)
 	return 0;
 }
 
-void
-ms_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
+static void
+rr_ttl(struct mb *m, const char *owner, uint16_t type, const char *rdata, uint32_t ttl)
 {
 	char a[320], b[320];
 	unsigned pref;
-	size_t at = mb_rr_begin(m, owner, type, DNS_CLASS_IN, 3600);
+	size_t at = mb_rr_begin(m, owner, type, DNS_CLASS_IN, ttl);
 
 	switch (type) {
 	case DNS_TYPE_A:
@@ -88,18 +88,30 @@ ms_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
 }
 
 void
+ms_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
+{
+	rr_ttl(m, owner, type, rdata, 3600);
+}
+
+void
 ms_records(struct mb *m, const char *qname, const char *spec)
 {
 	char buf[2048], *save = NULL;
 
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (char *rec = strtok_r(buf, ";", &save); rec != NULL; rec = strtok_r(NULL, ";", &save)) {
-		char sec[8], owner[300], type[16], rdata[300] = "";
-		int n = sscanf(rec, " %7s %299s %15s %299[^;]", sec, owner, type, rdata);
+		char sec[16], owner[300], type[16], rdata[300] = "";
+		int n = sscanf(rec, " %15s %299s %15s %299[^;]", sec, owner, type, rdata);
+		char *slash = strchr(sec, '/');
+		uint32_t ttl = 3600;
 
 		if (n < 3)
 			die("bad spec record", rec);
+		if (slash != NULL) {
+			*slash = '\0';
+			ttl = (uint32_t)strtoul(slash + 1, NULL, 10);
+		}
 		m->sec = strcmp(sec, "AN") == 0 ? 0 : strcmp(sec, "AU") == 0 ? 1 : 2;
-		ms_rr(m, strcmp(owner, "@") == 0 ? qname : owner, ms_type_of(type), rdata);
+		rr_ttl(m, strcmp(owner, "@") == 0 ? qname : owner, ms_type_of(type), rdata, ttl);
 	}
 }

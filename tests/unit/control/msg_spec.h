@@ -5,7 +5,8 @@
  *   "SEC OWNER TYPE RDATA; ..."   SEC one of AN, AU, AD; OWNER "@" is the query's name
  *
  * Types A, AAAA (an address), NS, CNAME (a name), MX ("PREF NAME") and SOA (no
- * RDATA: ns1.<owner> hostmaster.<owner>, MINIMUM 60). Every TTL 3600. A spec
+ * RDATA: ns1.<owner> hostmaster.<owner>, MINIMUM 60). TTL 3600, or N with SEC
+ * written SEC/N ("AN/0 @ A 192.0.2.1"). A spec
  * that does not parse aborts the test with a message on stderr.
  * (tests/unit/control/test_iter.c has older static copies of these.)
  */

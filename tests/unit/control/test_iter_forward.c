@@ -419,6 +419,7 @@ static const struct line farm[] = {
 	{ F1, "nosoa.example.com.", 0, ANSWER, REC, NULL },
 	{ F1, "loop.example.com.", DNS_TYPE_A, ANSWER, REC,
 	  "AN @ CNAME loop2.example.com.; AN loop2.example.com. CNAME loop.example.com." },
+	{ F1, "zero.example.com.", DNS_TYPE_A, ANSWER, REC, "AN/0 @ A 192.0.2.8" },
 	{ F2, "nosoa.example.com.", 0, ANSWER, DNS_FLAG_RD, NULL }, /* RA=0: did not recurse */
 	{ F2, "*.example.com.", 0, ANSWER, 0,
 	  "AU example.com. NS ns1.example.com.; AD ns1.example.com. A 10.9.0.1" },
@@ -521,6 +522,18 @@ Test(cp_iter_forward, cname_loop_is_servfail)
 	forward(".", 1, F1);
 	resolve("loop.example.com.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_CNAME_LOOP);
+}
+
+/* TTL 0 is not cached (not done yet): one question must not become max_sent queries. */
+Test(cp_iter_forward, ttl_zero_answer_fails_once_not_in_a_loop)
+{
+	struct done d;
+
+	WORLD(farm);
+	forward(".", 1, F1);
+	resolve("zero.example.com.", DNS_TYPE_A, &d);
+	expect_servfail(&d, CP_ITER_FAIL_CACHE);
+	cr_assert_eq(fake.n, 1, "%u queries", fake.n);
 }
 
 Test(cp_iter_forward, referral_from_a_forwarder_is_a_failure)
