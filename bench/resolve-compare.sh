@@ -340,7 +340,7 @@ done
 	"$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)" \
 	"$(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)" "$(uname -r)" "$(nproc)" \
 	"$LOAD_START" "$(cut -d' ' -f1-3 /proc/loadavg)" "${busy:-}" \
-	"$("$UNBOUND" -V 2>/dev/null | sed -nE 's/^Version //p' | head -n 1)" <<'PY'
+	"$("${UNBOUND:-/nonexistent}" -V 2>/dev/null | sed -nE 's/^Version //p' | head -n 1)" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 names, rate, dur, nruns, commit, cpu, kernel, ncpu, load0, load1, busy, ubver = sys.argv[2:14]
