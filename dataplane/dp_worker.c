@@ -16,6 +16,7 @@
 #include <rte_ring_elem.h>
 
 #include "dns_serve.h"
+#include "dp_doorbell.h"
 #include "dp_msg.h"
 #include "dp_worker.h"
 
@@ -236,7 +237,7 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 	struct tx_batch tx, exc; /* only n needs a value: no 0.5 KiB memset per poll */
 	struct burst b;
 	uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue_id, rx, DP_BURST_MAX);
-	uint64_t t0, t1, t2;
+	uint64_t t0, t1, t2, punts0;
 
 	if (n == 0)
 		return;
@@ -245,6 +246,7 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 	exc.n = 0;
 	w->stats.rx += n;
 	b.n_lookup = 0;
+	punts0 = w->stats.punts;
 	for (uint16_t i = 0; i < n; i++)
 		stage_frame(w, rq, &b, &tx, &exc, rx[i]);
 
@@ -260,6 +262,8 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 			}
 		}
 	}
+	if (w->stats.punts != punts0 && w->shared->doorbell != NULL)
+		dp_doorbell_ring(w->shared->doorbell);
 	t1 = rte_rdtsc();
 	tx_flush(w, &tx, rq->port_id, rq->queue_id);
 	if (exc.n > 0)

@@ -21,6 +21,7 @@
 #define DP_FILL_BURST     32
 #define DP_NO_PORT        UINT16_MAX
 
+struct dp_doorbell;
 struct rte_lpm;
 struct rte_lpm6;
 struct rte_mempool;
@@ -32,6 +33,7 @@ struct dp_shared {
 	struct rte_lpm *acl4;    /* next hop DP_ACL_ALLOW or DP_ACL_DENY; no match: deny */
 	struct rte_lpm6 *acl6;
 	uint16_t max_udp;        /* largest UDP reply, DNS_EDNS_SIZE unless configured */
+	struct dp_doorbell *doorbell; /* rung after a burst that punted; NULL: none */
 };
 
 /** Set by the signal handler; every worker leaves its loop at the next turn. */
