@@ -165,6 +165,10 @@ stage_frame(struct dp_worker *w, const struct dp_rxq *rq, struct burst *b, struc
 	enum dp_pkt_verdict pv;
 	enum dns_verdict dv;
 	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	uint64_t l3 = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	/* Each checksum the NIC did not find good is checked here (AF_XDP: both). */
+	unsigned checks = (l3 != RTE_MBUF_F_RX_IP_CKSUM_GOOD ? DP_PKT_CHECK_IP4 : 0u) |
+			  (l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD ? DP_PKT_CHECK_UDP : 0u);
 	uint8_t *frame = frame_of(m);
 
 	if (unlikely(m->nb_segs != 1)) {
@@ -172,9 +176,9 @@ stage_frame(struct dp_worker *w, const struct dp_rxq *rq, struct burst *b, struc
 		rte_pktmbuf_free(m);
 		return;
 	}
-	pv = dp_pkt_classify(frame, m->data_len, &w->shared->service,
-			     l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD, info, &reason);
-	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD && pv == DP_PKT_DNS)) {
+	pv = dp_pkt_classify(frame, m->data_len, &w->shared->service, checks, info, &reason);
+	if (unlikely((l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD || l3 == RTE_MBUF_F_RX_IP_CKSUM_BAD) &&
+		     pv == DP_PKT_DNS)) {
 		pv = DP_PKT_DROP;
 		reason = DP_PKT_R_BAD_CSUM;
 	}
