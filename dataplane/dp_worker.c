@@ -316,7 +316,9 @@ fill_reply(struct dp_worker *w, const struct dp_rxq *rq, struct tx_batch *tx,
 	if (unlikely(dns_query_parse(dns, f->dns_len, &q) != DNS_VERDICT_ANSWER)) {
 		n = -EINVAL;
 	} else if (f->blob != NULL) {
-		n = dns_serve((const struct dns_template *)(const void *)f->blob->tmpl, &q, 0, 0,
+		/* Clients that waited on one flight each get their own rotation. */
+		n = dns_serve((const struct dns_template *)(const void *)f->blob->tmpl, &q, 0,
+			      w->fill_rotation++,
 			      dns_query_udp_limit(&q, w->shared->max_udp), dns, cap);
 	} else {
 		n = dns_serve_error(&q, f->rcode, dns, cap);

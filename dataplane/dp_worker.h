@@ -64,6 +64,7 @@ struct __rte_cache_aligned dp_worker {
 	struct rte_ring *fill;   /* SP: control thread -> SC: this lcore */
 	struct rte_mempool *pool; /* mbufs for replies built from scratch */
 	uint32_t now;            /* cache clock, seconds since start */
+	uint32_t fill_rotation;  /* rotates the RRsets of replies the control thread sent */
 	uint64_t tsc_hz;
 	uint64_t tsc_start;
 	struct dp_stats stats;   /* W: this lcore; R: control thread */
