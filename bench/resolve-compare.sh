@@ -192,8 +192,10 @@ fi
 
 # ---- measuring ----
 lo_tx() { ip netns exec "$NS_SRV" cat /sys/class/net/lo/statistics/tx_packets; }
-# The server namespace's /proc/net/snmp, to a file (parsed by the report).
-snmp() { ip netns exec "$NS_SRV" cat /proc/net/snmp >"$1"; }
+# A namespace's /proc/net/snmp, to a file (parsed by the report): the server's for
+# the upstream count, the client's for replies dnsperf's socket dropped (a full
+# receive buffer on a busy CPU is a loss neither server caused).
+snmp() { ip netns exec "$1" cat /proc/net/snmp >"$2"; }
 proc_ticks() { sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 # Ticks of the threads that are not DPDK worker lcores (velodns: the control thread etc.).
 nonworker_ticks() {
@@ -236,17 +238,17 @@ run_one() {
 	local l0 l1 s0 s1 c0 c1 n0 n1 v0="" v1=""
 	start_server "$which" || return 1
 	sleep 0.5 # let priming and startup traffic settle before counting
-	l0=$(lo_tx); snmp "$TMP/snmp0"; c0=$(proc_ticks "$SERVER_PID"); n0=$(nonworker_ticks "$SERVER_PID")
+	l0=$(lo_tx); snmp "$NS_SRV" "$TMP/snmp0"; snmp "$NS_CLI" "$TMP/csnmp0"; c0=$(proc_ticks "$SERVER_PID"); n0=$(nonworker_ticks "$SERVER_PID")
 	[ "$which" = velodns ] && v0=$(velodns_resolver)
 	ip netns exec "$NS_CLI" timeout $((DURATION + 30)) taskset -c 0 dnsperf -s "$ADDR" \
 		-d "$TMP/names.txt" -n 1 -l "$DURATION" -Q "$RATE" -c 1 -T 1 -q 2000 -t 3 -S 1 \
 		>"$out" 2>&1
 	sleep 0.5 # replies to the last upstream queries
-	l1=$(lo_tx); snmp "$TMP/snmp1"; c1=$(proc_ticks "$SERVER_PID"); n1=$(nonworker_ticks "$SERVER_PID")
+	l1=$(lo_tx); snmp "$NS_SRV" "$TMP/snmp1"; snmp "$NS_CLI" "$TMP/csnmp1"; c1=$(proc_ticks "$SERVER_PID"); n1=$(nonworker_ticks "$SERVER_PID")
 	[ "$which" = velodns ] && v1=$(velodns_resolver)
 	stop_server
 	"$PY" - "$which" "$i" "$out" "$l0" "$l1" "$TMP/snmp0" "$TMP/snmp1" "$c0" "$c1" "$n0" "$n1" "$CLK_TCK" \
-		"$v0" "$v1" "$RATE" <<'PY'
+		"$v0" "$v1" "$RATE" "$TMP/csnmp0" "$TMP/csnmp1" <<'PY'
 import json, re, sys
 which, run, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 l0, l1 = int(sys.argv[4]), int(sys.argv[5])
@@ -261,6 +263,8 @@ def snmp(path):
     return d
 sa, sb = snmp(sys.argv[6]), snmp(sys.argv[7])
 sd = {k: sb[k] - sa.get(k, 0) for k in sb}
+ca, cb = snmp(sys.argv[16]), snmp(sys.argv[17])
+client_drops = cb.get("Udp:RcvbufErrors", 0) - ca.get("Udp:RcvbufErrors", 0)
 c0, c1, n0, n1, tck = (int(a) for a in sys.argv[8:13])
 rate = int(sys.argv[15])
 text = open(path).read()
@@ -296,6 +300,7 @@ o = {"server": which, "run": run, "sent": sent, "answered": done, "lost": lost,
      "icmp_out": icmp, "tcp_out_segs": tcp_segs, "tcp_active_opens": sd.get("Tcp:ActiveOpens", 0),
      "udp_out_datagrams": sd.get("Udp:OutDatagrams", 0), "udp_in_datagrams": sd.get("Udp:InDatagrams", 0),
      "udp_noports": sd.get("Udp:NoPorts", 0), "udp_rcvbuf_errors": sd.get("Udp:RcvbufErrors", 0),
+     "client_rcvbuf_drops": client_drops,
      "process_cpu_s": round((c1 - c0) / tck, 2),
      "process_cpu_us_per_answer": round((c1 - c0) / tck * 1e6 / done, 1) if done else None}
 # dnsperf paces its sending at -Q; "Queries per second" divides by the run time, which
@@ -340,7 +345,7 @@ done
 	"$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)" \
 	"$(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)" "$(uname -r)" "$(nproc)" \
 	"$LOAD_START" "$(cut -d' ' -f1-3 /proc/loadavg)" "${busy:-}" \
-	"$("$UNBOUND" -V 2>/dev/null | sed -nE 's/^Version //p' | head -n 1)" <<'PY'
+	"$("${UNBOUND:-/nonexistent}" -V 2>/dev/null | sed -nE 's/^Version //p' | head -n 1)" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 names, rate, dur, nruns, commit, cpu, kernel, ncpu, load0, load1, busy, ubver = sys.argv[2:14]
@@ -383,6 +388,7 @@ for s in ("velodns", "unbound"):
     summary[s] = {"runs": len(rs), "sent": sum(r["sent"] for r in rs),
                   "answered": sum(r["answered"] for r in rs), "lost": sum(r["lost"] for r in rs),
                   "noerror": sum(r["noerror"] for r in rs),
+                  "client_rcvbuf_drops": sum(r["client_rcvbuf_drops"] for r in rs),
                   "no_loss": all(r["no_loss"] for r in rs),
                   "misses_per_s": mean("misses_per_s"),
                   "sustained_misses_per_s": mean("sustained_misses_per_s") if all(
@@ -396,9 +402,11 @@ for s in ("velodns", "unbound"):
             summary[s][k] = mean(k)
 print()
 for s, v in summary.items():
-    print("%-8s %d/%d answered, %d lost, %s misses/s at -Q %s: %s; avg latency %s ms;"
+    print("%-8s %d/%d answered, %d lost (%d of them replies dropped by dnsperf's full socket"
+          " buffer), %s misses/s at -Q %s: %s; avg latency %s ms;"
           " upstream queries per question %s (lo count)%s" % (
-        s, v["answered"], v["sent"], v["lost"], fmt(v["misses_per_s"]), rate,
+        s, v["answered"], v["sent"], v["lost"], v["client_rcvbuf_drops"],
+        fmt(v["misses_per_s"]), rate,
         "sustained without loss" if v["sustained_misses_per_s"] else "NOT sustained without loss",
         fmt(v["avg_latency_ms"]), fmt(v["upstream_per_question_lo"]),
         "; resolver counter %s per resolution" % fmt(v.get("upstream_per_resolution"))

@@ -39,7 +39,7 @@ reply_tcp(struct cp_daemon *d, const struct cp_waiter *w, const struct dns_templ
 		cp_tcp_done(w->conn);
 		return;
 	}
-	n = t != NULL ? dns_serve(t, &q, 0, 0, sizeof(buf), buf, sizeof(buf))
+	n = t != NULL ? dns_serve(t, &q, 0, d->tcp_rotation++, sizeof(buf), buf, sizeof(buf))
 		      : dns_serve_error(&q, rcode, buf, sizeof(buf));
 	if (n < 0) {
 		cp_tcp_done(w->conn);

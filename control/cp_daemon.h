@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "cp_conf.h"
+#include "dp_doorbell.h"
 #include "dp_msg.h"
 #include "dp_worker.h"
 
@@ -82,6 +83,8 @@ struct cp_daemon {
 	struct cp_stats stats;
 	uint64_t start_ns;
 	uint32_t lookup_cookie;          /* numbers cache-lookup requests to the workers */
+	uint32_t tcp_rotation;           /* rotates the RRsets of answers sent over TCP */
+	struct dp_doorbell doorbell;     /* workers wake the loop after punting (velodns.c) */
 };
 
 /**

@@ -487,6 +487,7 @@ cp_dataplane_init(struct cp_daemon *d)
 	if (d->shared == NULL || d->ports == NULL)
 		return -ENOMEM;
 	d->shared->max_udp = d->conf.server.max_udp_size;
+	d->shared->doorbell = &d->doorbell;
 	make_service(&d->conf, &d->shared->service, v4, v6);
 	scfg.n_v4 = d->shared->service.n_v4;
 	scfg.n_v6 = d->shared->service.n_v6;
@@ -521,16 +522,23 @@ cp_dataplane_launch(struct cp_daemon *d)
 }
 
 void
+cp_dataplane_stop(struct cp_daemon *d)
+{
+	if (!d->launched)
+		return;
+	atomic_store(&dp_quit, true);
+	rte_eal_mp_wait_lcore();
+	d->launched = false;
+}
+
+void
 cp_dataplane_fini(struct cp_daemon *d)
 {
 	if (!d->eal_ready) {
 		unlock_ports();
 		return;
 	}
-	atomic_store(&dp_quit, true);
-	if (d->launched)
-		rte_eal_mp_wait_lcore();
-	d->launched = false;
+	cp_dataplane_stop(d);
 	for (unsigned i = 0; d->ports != NULL && i < d->conf.n_ports; i++) {
 		dp_port_close(d->ports[i].port_id);
 		if (d->ports[i].exc_port_id != DP_NO_PORT)

@@ -23,4 +23,10 @@ int cp_dataplane_launch(struct cp_daemon *d);
 /** Stop the workers, close ports (removing XDP programs), free what init made, EAL cleanup. */
 void cp_dataplane_fini(struct cp_daemon *d);
 
+/**
+ * Stop the workers and wait for their lcores (no-op if not launched): after it
+ * nothing touches the rings, the doorbell or the loop from a worker.
+ */
+void cp_dataplane_stop(struct cp_daemon *d);
+
 #endif /* CP_DATAPLANE_H */

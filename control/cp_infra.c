@@ -316,7 +316,8 @@ cp_infra_rtt(struct cp_infra *in, const struct sockaddr *addr, uint64_t rtt_us, 
 }
 
 int
-cp_infra_timeout(struct cp_infra *in, const struct sockaddr *addr, uint64_t now_ms)
+cp_infra_timeout(struct cp_infra *in, const struct sockaddr *addr, uint32_t sent_rto_ms,
+		 uint64_t now_ms)
 {
 	struct infra_host *h;
 	int rc = host_get(in, addr, now_ms, &h);
@@ -324,6 +325,8 @@ cp_infra_timeout(struct cp_infra *in, const struct sockaddr *addr, uint64_t now_
 	if (rc != 0)
 		return rc;
 	h->timeouts++;
+	if (h->rto_ms > sent_rto_ms)
+		return 0;
 	h->rto_ms = clamp_rto(in, (uint64_t)h->rto_ms * 2);
 	if (h->rto_ms >= in->p.rto_max_ms) {
 		h->backoff = true;

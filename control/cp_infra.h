@@ -19,7 +19,11 @@
  * with no sample has RTO = rtt_unknown_ms (376 ms, Unbound's UNKNOWN_SERVER_NICENESS),
  * low enough to be tried against servers up to explore_band_ms slower than it.
  *
- * Timeouts (RFC 6298 5.5): each doubles the RTO up to rto_max_ms (12 s). Once it
+ * Timeouts (RFC 6298 5.5): each doubles the RTO up to rto_max_ms (12 s), but only
+ * a timeout of a query sent with the current RTO: queries that were out together
+ * and time out together (a burst to a server that drops some, as an authoritative
+ * under response rate limiting does) double it once, not once each (Unbound's
+ * rtt_lost() takes the query's original RTO the same way). Once it
  * reaches rto_max_ms the server is in backoff: skipped by the choice until
  * probe_interval_ms after its last timeout, then offered once as a probe (with
  * RTO rto_max_ms, so only when nothing better exists) and blocked again until the
@@ -85,8 +89,14 @@ void cp_infra_destroy(struct cp_infra *in);
 int cp_infra_rtt(struct cp_infra *in, const struct sockaddr *addr, uint64_t rtt_us,
 		 uint64_t now_ms);
 
-/** Record a timeout of @p addr: RTO doubled up to the cap. @return as cp_infra_rtt(). */
-int cp_infra_timeout(struct cp_infra *in, const struct sockaddr *addr, uint64_t now_ms);
+/**
+ * Record a timeout of a query to @p addr that was sent with an RTO of
+ * @p sent_rto_ms (cp_infra_info.rto_ms when it left): the RTO is doubled up to the
+ * cap unless it is already above @p sent_rto_ms (an earlier timeout of the same
+ * round doubled it). @return as cp_infra_rtt().
+ */
+int cp_infra_timeout(struct cp_infra *in, const struct sockaddr *addr, uint32_t sent_rto_ms,
+		     uint64_t now_ms);
 
 /** Set what @p addr is known to do with EDNS. @return as cp_infra_rtt(). */
 int cp_infra_set_edns(struct cp_infra *in, const struct sockaddr *addr, enum cp_infra_edns e,

@@ -194,10 +194,15 @@ st_query_targets(struct cp_iter *it)
 
 	if (it->budget->sent >= l->max_sent)
 		return fail(it, CP_ITER_FAIL_SENT);
-	for (unsigned i = 0; i < it->dp.n_addr; i++) {
-		if (!it->dp.addr[i].tried) {
-			cands[n] = it->dp.addr[i].ss;
-			map[n++] = (int)i;
+	/* Servers not asked yet first; a retry of one that timed out only after them. */
+	for (int retry = 0; retry < 2 && n == 0; retry++) {
+		for (unsigned i = 0; i < it->dp.n_addr; i++) {
+			const struct cp_iter_addr *a = &it->dp.addr[i];
+
+			if (!a->tried && (a->timeouts > 0) == (retry == 1)) {
+				cands[n] = a->ss;
+				map[n++] = (int)i;
+			}
 		}
 	}
 	if (n > 0) {
@@ -257,6 +262,7 @@ st_send(struct cp_iter *it)
 	p.edns = info.edns != CP_INFRA_EDNS_NO;
 	p.rd = it->dp.forward;
 	p.timeout_ms = info.rto_ms < left ? info.rto_ms : (uint32_t)left;
+	it->sent_rto_ms = info.rto_ms;
 	if (p.timeout_ms == 0)
 		p.timeout_ms = 1;
 	it->budget->sent++;
@@ -316,8 +322,15 @@ st_process_response(struct cp_iter *it)
 		return cp_iter_fwd_process(it);
 	it->reply = NULL;
 	if (up->status != CP_UPQ_OK) {
-		(void)cp_infra_timeout(env->infra, srv, now);
+		struct cp_iter_addr *a = &it->dp.addr[it->cur];
+		struct cp_infra_info info;
+
+		(void)cp_infra_timeout(env->infra, srv, it->sent_rto_ms, now);
 		env->stats.timeouts++;
+		cp_infra_get(env->infra, srv, now, &info);
+		if (up->status == CP_UPQ_TIMEOUT && !info.backoff &&
+		    ++a->timeouts < CP_ITER_ADDR_SENDS)
+			a->tried = false; /* a candidate again, at its backed-off RTO */
 		return next_server(it);
 	}
 	if (!up->tcp && up->rtt_us > 0)

@@ -39,8 +39,9 @@
  * instead: the delegation is the forward zone with the forwarders as its
  * servers, chosen by cp_infra_select() like any others. Their answer, CNAME or
  * negative answer is the result (cached at non-authoritative ranks); timeout,
- * SERVFAIL, REFUSED, a referral or garbage moves to the next forwarder, and
- * forwarders that only timed out get one more round. The bounds above apply.
+ * SERVFAIL, REFUSED, a referral or garbage moves to the next forwarder, and one
+ * that timed out is asked once more after the others (CP_ITER_ADDR_SENDS, as for
+ * authoritative servers). The bounds above apply.
  * A CNAME out of the forward zone is followed like any other: its target
  * starts again at INIT (another forward zone, or iteration).
  *

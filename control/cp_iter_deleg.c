@@ -49,6 +49,7 @@ add_addr(struct cp_iter *it, int ns, const struct sockaddr_storage *ss)
 	if (dp->n_addr == CP_ITER_MAX_ADDRS)
 		return;
 	dp->addr[dp->n_addr].ss = *ss;
+	dp->addr[dp->n_addr].timeouts = 0;
 	dp->addr[dp->n_addr++].tried = false;
 }
 

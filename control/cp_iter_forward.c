@@ -21,14 +21,6 @@
 #include "cp_forward.h"
 #include "cp_iter_int.h"
 
-/*
- * Rounds over a zone's forwarders per delegation: after every forwarder was
- * asked, those that only timed out (no SERVFAIL, REFUSED or garbage) are asked
- * once more, so one lost datagram does not fail the question. Chosen: Unbound
- * retries a target several times; max_sent and max_time_ms still bound it all.
- */
-#define FWD_ROUNDS 2
-
 bool
 cp_iter_fwd_find(struct cp_iter *it)
 {
@@ -43,7 +35,7 @@ cp_iter_fwd_find(struct cp_iter *it)
 	for (unsigned i = 0; i < z->n_servers && dp->n_addr < CP_ITER_MAX_ADDRS; i++) {
 		dp->addr[dp->n_addr].ss = z->servers[i];
 		dp->addr[dp->n_addr].tried = false;
-		dp->addr[dp->n_addr++].timed_out = false;
+		dp->addr[dp->n_addr++].timeouts = 0;
 	}
 	it->env->stats.forwarded++;
 	return true;
@@ -51,12 +43,13 @@ cp_iter_fwd_find(struct cp_iter *it)
 
 /*
  * The forwarder asked could not answer: on to QUERY_TARGETS, which picks the
- * next one. When none is left untried, open another round for the ones that
- * timed out. Counted as a failover when some forwarder remains to be asked.
- * After a reply that failed (SERVFAIL, REFUSED, ...) the forwarders in backoff
- * are passed over: the farm is up and said no, and asking a dead forwarder
- * would only keep the client waiting for its timeout. After a timeout they stay
- * candidates (cp_infra_select() offers them last), as the network may be at fault.
+ * next one (one that timed out only after those not asked yet, as for any
+ * delegation: CP_ITER_ADDR_SENDS). Counted as a failover when some forwarder
+ * remains to be asked. After a reply that failed (SERVFAIL, REFUSED, ...) the
+ * forwarders in backoff are passed over: the farm is up and said no, and asking
+ * a dead forwarder would only keep the client waiting for its timeout. After a
+ * timeout they stay candidates (cp_infra_select() offers them last), as the
+ * network may be at fault.
  */
 static bool
 failover(struct cp_iter *it, bool replied)
@@ -65,18 +58,6 @@ failover(struct cp_iter *it, bool replied)
 	uint64_t now = cp_iter_now_ms(it);
 	bool left = false;
 
-	for (unsigned i = 0; i < dp->n_addr; i++)
-		left = left || !dp->addr[i].tried;
-	if (!left && dp->round + 1 < FWD_ROUNDS) {
-		dp->round++;
-		for (unsigned i = 0; i < dp->n_addr; i++) {
-			if (dp->addr[i].timed_out) {
-				dp->addr[i].tried = false;
-				dp->addr[i].timed_out = false;
-			}
-		}
-	}
-	left = false;
 	for (unsigned i = 0; i < dp->n_addr; i++) {
 		struct cp_infra_info info;
 
@@ -161,9 +142,16 @@ cp_iter_fwd_process(struct cp_iter *it)
 
 	it->reply = NULL;
 	if (up->status != CP_UPQ_OK) {
-		(void)cp_infra_timeout(env->infra, srv, now);
+		struct cp_iter_addr *a = &it->dp.addr[it->cur];
+		struct cp_infra_info info;
+
+		/* As st_process_response(): asked once more, later, unless in backoff. */
+		(void)cp_infra_timeout(env->infra, srv, it->sent_rto_ms, now);
 		env->stats.timeouts++;
-		it->dp.addr[it->cur].timed_out = true;
+		cp_infra_get(env->infra, srv, now, &info);
+		if (up->status == CP_UPQ_TIMEOUT && !info.backoff &&
+		    ++a->timeouts < CP_ITER_ADDR_SENDS)
+			a->tried = false;
 		return failover(it, false);
 	}
 	if (!up->tcp && up->rtt_us > 0)

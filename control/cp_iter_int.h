@@ -15,6 +15,14 @@
 #define CP_ITER_MAX_ADDRS 32 /* server addresses kept per delegation */
 #define CP_ITER_MAX_CHAIN 24 /* names of a CNAME chain kept (>= max_cnames + 1 is enforced) */
 #define CP_ITER_MAX_OUT   64 /* RRsets of a result */
+/* Sends to one server address for one delegation when it times out: a dropped
+ * datagram (loss, an authoritative's rate limiting) is not a dead server, so a
+ * server that timed out is asked once more, at its doubled RTO, after every server
+ * of the delegation not asked yet (and never while it is in backoff). Unbound
+ * retries up to outbound-msg-retry (5) times; two keeps a dead delegation of four
+ * servers at 4 x (376 + 752) ms = 4.5 s, inside the 8 s question budget, so it ends
+ * in SERVFAIL before a stub's usual 5 s timeout gives up on it. */
+#define CP_ITER_ADDR_SENDS 2
 
 /** The machine's states; see the top of cp_iter.h for what each does. */
 enum cp_iter_state {
@@ -43,8 +51,8 @@ struct cp_iter_ns {
 
 struct cp_iter_addr {
 	struct sockaddr_storage ss;
-	bool tried;     /* asked once for this delegation already */
-	bool timed_out; /* forwarders: its last ask timed out, so another round may ask again */
+	bool tried;       /* not to be asked again for this delegation (now) */
+	uint8_t timeouts; /* sends to it that timed out, for this delegation */
 };
 
 /**
@@ -55,7 +63,6 @@ struct cp_iter_addr {
 struct cp_iter_deleg {
 	uint8_t zone[DNS_NAME_MAXLEN];
 	bool forward;   /* servers are recursive resolvers: RD=1, answers expected */
-	uint8_t round;  /* forwarders: rounds over the timed-out ones done (cp_iter_forward.c) */
 	unsigned n_ns;
 	unsigned n_addr;
 	unsigned n_glueless; /* sub-resolutions started for it */
@@ -90,6 +97,7 @@ struct cp_iter {
 	uint8_t names[CP_ITER_MAX_CHAIN][DNS_NAME_MAXLEN]; /* lower-cased chain from qname */
 	uint32_t referrals;
 	int cur;                 /* index in dp.addr of the server asked */
+	uint32_t sent_rto_ms;    /* the server's RTO when the query in flight left */
 	int sub_ns;              /* index in dp.ns being resolved by sub */
 	void *handle;            /* the query in flight (WAIT_REPLY) */
 	const struct cp_upq_result *reply; /* PROCESS_RESPONSE only */

@@ -17,6 +17,7 @@
 #include "cp_answer.h"
 #include "cp_commands.h"
 #include "cp_daemon.h"
+#include "dp_doorbell.h"
 #include "cp_dataplane.h"
 #include "cp_flight.h"
 #include "cp_localdata.h"
@@ -36,6 +37,9 @@ struct loop_state {
 	struct cp_daemon *d;
 	uv_timer_t tick;
 	uv_idle_t busy;          /* runs while punts keep coming, so misses wait no tick */
+	uv_prepare_t before_block; /* raises the doorbell's asleep flag */
+	uv_check_t after_block;    /* lowers it */
+	uv_async_t wake;           /* rung by a worker that punted while we slept */
 	uv_signal_t sigterm;
 	uv_signal_t sigint;
 	bool busy_on;
@@ -68,6 +72,39 @@ static void
 on_busy(uv_idle_t *h)
 {
 	poll_rings(h->data);
+}
+
+/* Right before the loop may block: ask the workers to ring, then look once more. */
+static void
+on_before_block(uv_prepare_t *h)
+{
+	struct loop_state *ls = h->data;
+
+	if (ls->busy_on)
+		return; /* the idle handle keeps the loop from blocking */
+	dp_doorbell_sleep(&ls->d->doorbell);
+	poll_rings(ls);
+}
+
+static void
+on_after_block(uv_check_t *h)
+{
+	struct loop_state *ls = h->data;
+
+	dp_doorbell_awake(&ls->d->doorbell);
+}
+
+static void
+on_wake(uv_async_t *h)
+{
+	poll_rings(h->data);
+}
+
+/* dp_doorbell.wake, called on a worker lcore: uv_async_send is thread-safe. */
+static void
+wake_loop(void *ctx)
+{
+	(void)uv_async_send(ctx);
 }
 
 static void
@@ -189,9 +226,17 @@ run(struct cp_daemon *d)
 
 	uv_timer_init(d->loop, &ls.tick);
 	uv_idle_init(d->loop, &ls.busy);
+	uv_prepare_init(d->loop, &ls.before_block);
+	uv_check_init(d->loop, &ls.after_block);
+	uv_async_init(d->loop, &ls.wake, on_wake);
 	uv_signal_init(d->loop, &ls.sigterm);
 	uv_signal_init(d->loop, &ls.sigint);
 	ls.tick.data = ls.busy.data = ls.sigterm.data = ls.sigint.data = &ls;
+	ls.before_block.data = ls.after_block.data = ls.wake.data = &ls;
+	d->doorbell.wake = wake_loop;
+	d->doorbell.ctx = &ls.wake;
+	uv_prepare_start(&ls.before_block, on_before_block);
+	uv_check_start(&ls.after_block, on_after_block);
 	uv_signal_start(&ls.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&ls.sigint, on_signal, SIGINT);
 	uv_timer_start(&ls.tick, on_tick, TICK_MS, TICK_MS);
@@ -202,6 +247,7 @@ run(struct cp_daemon *d)
 			d->conf.server.control_socket);
 		uv_run(d->loop, UV_RUN_DEFAULT);
 	}
+	cp_dataplane_stop(d); /* no worker rings the doorbell once its handle closes */
 	cp_commands_stop(d);
 	if (d->tcp != NULL)
 		cp_tcp_destroy(d->tcp);

@@ -104,7 +104,7 @@ verdict(enum dp_pkt_reason *reason, enum dp_pkt_reason r, enum dp_pkt_verdict v)
 
 enum dp_pkt_verdict
 dp_pkt_classify(const uint8_t *frame, uint16_t len, const struct dp_service *svc,
-		bool verify_csum, struct dp_pkt_info *info, enum dp_pkt_reason *reason)
+		unsigned checks, struct dp_pkt_info *info, enum dp_pkt_reason *reason)
 {
 	uint16_t off = DP_PKT_ETH_LEN, ethertype, udp_len, ip_end;
 	const uint8_t *ip, *udp;
@@ -132,7 +132,8 @@ dp_pkt_classify(const uint8_t *frame, uint16_t len, const struct dp_service *svc
 		if (unlikely((ip[0] >> 4) != 4 || ihl < DP_PKT_IPV4_LEN || total < ihl ||
 			     total > len - off))
 			return verdict(reason, DP_PKT_R_BAD_IP, DP_PKT_DROP);
-		if (verify_csum && unlikely(dp_csum_fold(dp_csum_add(0, ip, ihl)) != 0))
+		if ((checks & DP_PKT_CHECK_IP4) &&
+		    unlikely(dp_csum_fold(dp_csum_add(0, ip, ihl)) != 0))
 			return verdict(reason, DP_PKT_R_BAD_CSUM, DP_PKT_DROP);
 		if (get16(ip + 6) & (IPV4_MF | IPV4_OFFMASK))
 			return verdict(reason, DP_PKT_R_FRAGMENT, DP_PKT_KERNEL);
@@ -189,7 +190,7 @@ dp_pkt_classify(const uint8_t *frame, uint16_t len, const struct dp_service *svc
 		return verdict(reason, DP_PKT_R_BAD_UDP, DP_PKT_DROP);
 	info->dns_off = (uint16_t)(info->l4_off + DP_PKT_UDP_LEN);
 	info->dns_len = (uint16_t)(udp_len - DP_PKT_UDP_LEN);
-	if (verify_csum) {
+	if (checks & DP_PKT_CHECK_UDP) {
 		uint16_t stored;
 		memcpy(&stored, udp + 6, 2);
 		/* IPv4 may leave it out (0); IPv6 may not (RFC 8200 8.1), and a sum that

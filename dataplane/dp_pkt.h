@@ -85,14 +85,19 @@ struct dp_pkt_peer {
 	uint8_t server_ip[16];
 };
 
+/* What dp_pkt_classify() checks in software (what the NIC did not check). */
+#define DP_PKT_CHECK_IP4 0x1u /* the IPv4 header checksum */
+#define DP_PKT_CHECK_UDP 0x2u /* the UDP checksum */
+#define DP_PKT_CHECK_ALL (DP_PKT_CHECK_IP4 | DP_PKT_CHECK_UDP)
+
 /**
  * Classify @p len bytes at @p frame against @p svc.
- * @param verify_csum check the UDP checksum (when the NIC did not)
+ * @param checks DP_PKT_CHECK_* flags: the checksums to verify
  * @param[out] info offsets, valid for DP_PKT_DNS
  * @param[out] reason why (DP_PKT_R_OK for DP_PKT_DNS)
  */
 enum dp_pkt_verdict dp_pkt_classify(const uint8_t *frame, uint16_t len,
-				    const struct dp_service *svc, bool verify_csum,
+				    const struct dp_service *svc, unsigned checks,
 				    struct dp_pkt_info *info, enum dp_pkt_reason *reason);
 
 /** Copy the addresses of the query frame @p frame (verdict DP_PKT_DNS) into @p peer. */

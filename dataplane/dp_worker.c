@@ -16,6 +16,7 @@
 #include <rte_ring_elem.h>
 
 #include "dns_serve.h"
+#include "dp_doorbell.h"
 #include "dp_msg.h"
 #include "dp_worker.h"
 
@@ -164,6 +165,10 @@ stage_frame(struct dp_worker *w, const struct dp_rxq *rq, struct burst *b, struc
 	enum dp_pkt_verdict pv;
 	enum dns_verdict dv;
 	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	uint64_t l3 = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	/* Each checksum the NIC did not find good is checked here (AF_XDP: both). */
+	unsigned checks = (l3 != RTE_MBUF_F_RX_IP_CKSUM_GOOD ? DP_PKT_CHECK_IP4 : 0u) |
+			  (l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD ? DP_PKT_CHECK_UDP : 0u);
 	uint8_t *frame = frame_of(m);
 
 	if (unlikely(m->nb_segs != 1)) {
@@ -171,9 +176,9 @@ stage_frame(struct dp_worker *w, const struct dp_rxq *rq, struct burst *b, struc
 		rte_pktmbuf_free(m);
 		return;
 	}
-	pv = dp_pkt_classify(frame, m->data_len, &w->shared->service,
-			     l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD, info, &reason);
-	if (unlikely(l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD && pv == DP_PKT_DNS)) {
+	pv = dp_pkt_classify(frame, m->data_len, &w->shared->service, checks, info, &reason);
+	if (unlikely((l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD || l3 == RTE_MBUF_F_RX_IP_CKSUM_BAD) &&
+		     pv == DP_PKT_DNS)) {
 		pv = DP_PKT_DROP;
 		reason = DP_PKT_R_BAD_CSUM;
 	}
@@ -236,7 +241,7 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 	struct tx_batch tx, exc; /* only n needs a value: no 0.5 KiB memset per poll */
 	struct burst b;
 	uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue_id, rx, DP_BURST_MAX);
-	uint64_t t0, t1, t2;
+	uint64_t t0, t1, t2, punts0;
 
 	if (n == 0)
 		return;
@@ -245,6 +250,7 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 	exc.n = 0;
 	w->stats.rx += n;
 	b.n_lookup = 0;
+	punts0 = w->stats.punts;
 	for (uint16_t i = 0; i < n; i++)
 		stage_frame(w, rq, &b, &tx, &exc, rx[i]);
 
@@ -260,6 +266,8 @@ rx_process(struct dp_worker *w, const struct dp_rxq *rq)
 			}
 		}
 	}
+	if (w->stats.punts != punts0 && w->shared->doorbell != NULL)
+		dp_doorbell_ring(w->shared->doorbell);
 	t1 = rte_rdtsc();
 	tx_flush(w, &tx, rq->port_id, rq->queue_id);
 	if (exc.n > 0)
@@ -308,7 +316,9 @@ fill_reply(struct dp_worker *w, const struct dp_rxq *rq, struct tx_batch *tx,
 	if (unlikely(dns_query_parse(dns, f->dns_len, &q) != DNS_VERDICT_ANSWER)) {
 		n = -EINVAL;
 	} else if (f->blob != NULL) {
-		n = dns_serve((const struct dns_template *)(const void *)f->blob->tmpl, &q, 0, 0,
+		/* Clients that waited on one flight each get their own rotation. */
+		n = dns_serve((const struct dns_template *)(const void *)f->blob->tmpl, &q, 0,
+			      w->fill_rotation++,
 			      dns_query_udp_limit(&q, w->shared->max_udp), dns, cap);
 	} else {
 		n = dns_serve_error(&q, f->rcode, dns, cap);

@@ -21,6 +21,7 @@
 #define DP_FILL_BURST     32
 #define DP_NO_PORT        UINT16_MAX
 
+struct dp_doorbell;
 struct rte_lpm;
 struct rte_lpm6;
 struct rte_mempool;
@@ -32,6 +33,7 @@ struct dp_shared {
 	struct rte_lpm *acl4;    /* next hop DP_ACL_ALLOW or DP_ACL_DENY; no match: deny */
 	struct rte_lpm6 *acl6;
 	uint16_t max_udp;        /* largest UDP reply, DNS_EDNS_SIZE unless configured */
+	struct dp_doorbell *doorbell; /* rung after a burst that punted; NULL: none */
 };
 
 /** Set by the signal handler; every worker leaves its loop at the next turn. */
@@ -62,6 +64,7 @@ struct __rte_cache_aligned dp_worker {
 	struct rte_ring *fill;   /* SP: control thread -> SC: this lcore */
 	struct rte_mempool *pool; /* mbufs for replies built from scratch */
 	uint32_t now;            /* cache clock, seconds since start */
+	uint32_t fill_rotation;  /* rotates the RRsets of replies the control thread sent */
 	uint64_t tsc_hz;
 	uint64_t tsc_start;
 	struct dp_stats stats;   /* W: this lcore; R: control thread */

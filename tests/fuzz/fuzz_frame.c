@@ -34,8 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > UINT16_MAX)
 		return 0;
 	service(&svc, 53, (const uint8_t *)"\xc0\x00\x02\x35", v6);
-	for (int verify = 0; verify <= 1; verify++) {
-		if (dp_pkt_classify(data, (uint16_t)size, &svc, verify, &qi, &r) != DP_PKT_DNS)
+	for (unsigned checks = 0; checks <= DP_PKT_CHECK_ALL; checks++) {
+		if (dp_pkt_classify(data, (uint16_t)size, &svc, checks, &qi, &r) != DP_PKT_DNS)
 			continue;
 		dns_off = qi.dns_off;
 		if (r != DP_PKT_R_OK || qi.l3_off >= qi.l4_off || qi.dns_off != qi.l4_off + 8 ||
@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dp_pkt_strip_ipv4_options(f, &qi);
 		uint16_t n = dp_pkt_turn_around(f, &qi, qi.dns_len, true);
 		service(&back, peer.client_port, peer.client_ip, peer.client_ip);
-		if (n > size || dp_pkt_classify(f, n, &back, true, &ri, &r) != DP_PKT_DNS ||
+		if (n > size || dp_pkt_classify(f, n, &back, DP_PKT_CHECK_ALL, &ri, &r) != DP_PKT_DNS ||
 		    ri.dns_off != qi.dns_off || ri.dns_len != qi.dns_len ||
 		    memcmp(f + ri.dns_off, data + dns_off, qi.dns_len) != 0 ||
 		    (f[ri.l4_off + 6] | f[ri.l4_off + 7]) == 0)
@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (dp_pkt_finish(g, &wi, qi.dns_len, true) != n || wi.l3_off != ri.l3_off ||
 		    wi.dns_off != ri.dns_off || memcmp(g, f, wi.l3_off) != 0 ||
 		    memcmp(g + wi.l4_off, f + wi.l4_off, n - wi.l4_off) ||
-		    dp_pkt_classify(g, n, &back, true, &ri, &r) != DP_PKT_DNS)
+		    dp_pkt_classify(g, n, &back, DP_PKT_CHECK_ALL, &ri, &r) != DP_PKT_DNS)
 			__builtin_trap();
 	}
 	return 0;

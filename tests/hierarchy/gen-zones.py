@@ -397,6 +397,11 @@ NSD_SERVER = """server:
     hide-version: yes
     hide-identity: yes
     refuse-any: yes
+    # No response rate limiting: the benchmarks send thousands of misses a second
+    # from one resolver address, and RRL's slips (empty TC replies, drops) would be
+    # measured instead of the resolvers.
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
 remote-control:
     control-enable: no
 """

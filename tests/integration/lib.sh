@@ -606,7 +606,7 @@ www.example.test. IN A 198.18.100.11"
 VDT_WANT_SOA="example.test. IN SOA ns.example.test. hostmaster.example.test. 2024010101 3600 900 604800 300"
 
 # shellcheck disable=SC2034 # used by the test scripts
-VDT_QUERY_SUITE_N=35
+VDT_QUERY_SUITE_N=37
 
 # vdt_query_suite: VDT_QUERY_SUITE_N test points against port 0 of a running daemon.
 vdt_query_suite() {
@@ -707,6 +707,16 @@ $(vdt_want_txt huge "$VDT_HUGE_N")"
 	vdt_q "TCP over IPv6: www AAAA" NOERROR "www.example.test. IN AAAA 2001:db8:100::10" \
 		@"$s6" +tcp www.example.test AAAA
 	vdt_q "TCP: NXDOMAIN" NXDOMAIN "" @"$s4" +tcp nope.example.test A
+
+	# Load distribution: the order of www's two A records changes from answer to
+	# answer, over TCP (control thread) and for UDP hits (worker cache).
+	for proto in +tcp +notcp; do
+		out=$(for i in 1 2 3 4; do
+			vdt_dig @"$s4" "$proto" +short www.example.test A | head -n 1
+		done | LC_ALL=C sort -u | tr '\n' ' ')
+		vdt_is "rotation ($proto): both A records come first in four answers" "$out" \
+			"198.18.100.10 198.18.100.11 "
+	done
 
 	out=$(vdt_dig @"$s4" +dnssec www.example.test A)
 	vdt_is "DO bit echoed in the reply's OPT, same answer" "$(vdt_udp_size <<<"$out") $(

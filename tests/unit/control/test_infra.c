@@ -85,6 +85,37 @@ Test(cp_infra, rtt_smoothing_rfc6298)
 	cp_infra_destroy(in);
 }
 
+/* A timeout of a query sent with the server's current RTO (each one doubles it). */
+static int
+timeout_at_rto(struct cp_infra *in, const struct sockaddr *addr, uint64_t now)
+{
+	struct cp_infra_info i;
+
+	cp_infra_get(in, addr, now, &i);
+	return cp_infra_timeout(in, addr, i.rto_ms, now);
+}
+
+Test(cp_infra, timeouts_of_one_round_double_once)
+{
+	struct cp_infra *in = make(1);
+	struct sockaddr_storage a = v4("127.0.0.1", 53);
+	struct cp_infra_info i;
+	uint64_t now = 1000;
+
+	/* Ten queries left together with RTO 376 and all timed out: one doubling. */
+	for (int k = 0; k < 10; k++)
+		cr_assert_eq(cp_infra_timeout(in, SA(a), 376, now), 0);
+	cp_infra_get(in, SA(a), now, &i);
+	cr_assert_eq(i.rto_ms, 752);
+	cr_assert_eq(i.timeouts, 10);
+	cr_assert_not(i.backoff);
+	/* The next round (sent with 752) doubles again. */
+	cr_assert_eq(cp_infra_timeout(in, SA(a), 752, now + 800), 0);
+	cp_infra_get(in, SA(a), now + 800, &i);
+	cr_assert_eq(i.rto_ms, 1504);
+	cp_infra_destroy(in);
+}
+
 Test(cp_infra, timeout_backoff_and_probe)
 {
 	struct cp_infra *in = make(1);
@@ -96,7 +127,7 @@ Test(cp_infra, timeout_backoff_and_probe)
 	uint64_t now = 1000;
 
 	for (int k = 1; k <= 5; k++) {
-		cr_assert_eq(cp_infra_timeout(in, SA(a), now), 0);
+		cr_assert_eq(timeout_at_rto(in, SA(a), now), 0);
 		cp_infra_get(in, SA(a), now, &i);
 		cr_assert_eq(i.rto_ms, prev * 2 > 12000 ? 12000 : prev * 2);
 		cr_assert_eq(i.timeouts, (uint32_t)k);
@@ -114,9 +145,9 @@ Test(cp_infra, timeout_backoff_and_probe)
 	/* After the probe interval it is offered once, then blocked for another interval. */
 	b = v4("127.0.0.3", 53);
 	c[1] = b;
-	cp_infra_timeout(in, SA(b), now);
+	timeout_at_rto(in, SA(b), now);
 	for (int k = 0; k < 5; k++)
-		cp_infra_timeout(in, SA(b), now + 10000);
+		timeout_at_rto(in, SA(b), now + 10000);
 	cr_assert_eq(cp_infra_select(in, c, 2, zone_com, now + 12000), 0, "a's probe is due");
 	/* b's probe falls due at 23000 while a, probed at 13000, waits until 25000. */
 	cr_assert_eq(cp_infra_select(in, c, 2, zone_com, now + 22000), 1, "a probed; b is next");

@@ -139,6 +139,7 @@ struct script {
 	uint16_t flags;     /* besides QR: DNS_FLAG_AA, rcode */
 	const char *rrs;    /* spec, or NULL */
 	bool timeout;       /* no reply at all */
+	uint8_t drop_first; /* the first this many matching queries get no reply */
 };
 
 #define AA   DNS_FLAG_AA
@@ -165,6 +166,8 @@ static const struct script world[] = {
 	  "AU dead.com. NS ns3.dead.com.; AU dead.com. NS ns4.dead.com.;"
 	  "AD ns1.dead.com. A 10.0.9.1; AD ns2.dead.com. A 10.0.9.2;"
 	  "AD ns3.dead.com. A 10.0.9.3; AD ns4.dead.com. A 10.0.9.4" },
+	{ "10.0.1.1", "*.lossy.com.", ANY_TYPE, 0,
+	  "AU lossy.com. NS ns1.lossy.com.; AD ns1.lossy.com. A 10.0.10.1" },
 	{ "10.0.1.1", "*.up.com.", ANY_TYPE, 0,
 	  "AU up.com. NS ns1.up.com.; AD ns1.up.com. A 10.0.8.1" },
 	{ "10.0.2.1", "*.example.net.", ANY_TYPE, 0,
@@ -192,6 +195,8 @@ static const struct script world[] = {
 	{ "10.0.9.2", NULL, ANY_TYPE, 0, NULL, true },
 	{ "10.0.9.3", NULL, ANY_TYPE, 0, NULL, true },
 	{ "10.0.9.4", NULL, ANY_TYPE, 0, NULL, true },
+	/* lossy.com.: its only server drops the first query (loss, rate limiting). */
+	{ "10.0.10.1", "*.lossy.com.", DNS_TYPE_A, AA, "AN @ A 10.3.3.3", false, 1 },
 	/* A referral upwards, to com.: lame for up.com. */
 	{ "10.0.8.1", NULL, ANY_TYPE, 0, "AU com. NS a.gtld.com.; AD a.gtld.com. A 10.0.1.1" },
 };
@@ -212,6 +217,7 @@ static struct {
 	unsigned next; /* oldest possibly live */
 	unsigned cancels;
 	unsigned unscripted; /* queries nothing in the table matched */
+	unsigned dropped[64]; /* per world[] entry: queries dropped by drop_first */
 	uint64_t now_ms;
 } fake;
 
@@ -284,6 +290,7 @@ pump_one(void)
 {
 	char srv[INET_ADDRSTRLEN], qname[300];
 	const struct script *s = NULL;
+	bool drop = false;
 	struct cp_upq_result r = { 0 };
 	struct fq *q = NULL;
 	struct mb m;
@@ -298,11 +305,16 @@ pump_one(void)
 		return false;
 	server_of(q, srv);
 	text_of(q->name, qname);
-	for (size_t i = 0; i < sizeof(world) / sizeof(world[0]) && s == NULL; i++)
-		if (script_matches(&world[i], srv, qname, q->p.qtype))
+	for (size_t i = 0; i < sizeof(world) / sizeof(world[0]) && s == NULL; i++) {
+		if (script_matches(&world[i], srv, qname, q->p.qtype)) {
 			s = &world[i];
+			cr_assert_lt(i, sizeof(fake.dropped) / sizeof(fake.dropped[0]));
+			drop = fake.dropped[i] < s->drop_first;
+			fake.dropped[i] += drop;
+		}
+	}
 	q->live = false;
-	if (s == NULL || s->timeout) {
+	if (s == NULL || s->timeout || drop) {
 		fake.unscripted += s == NULL;
 		fake.now_ms += q->p.timeout_ms;
 		r.status = CP_UPQ_TIMEOUT;
@@ -696,6 +708,23 @@ Test(cp_iter, timeout_moves_to_next_server)
 	cr_assert_eq(fake.unscripted, 0);
 }
 
+Test(cp_iter, lost_reply_retried_at_doubled_rto)
+{
+	struct done d;
+	struct sockaddr_storage srv = v4("10.0.10.1");
+	struct cp_infra_info info;
+
+	resolve("www.lossy.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(env.stats.timeouts, 1);
+	cr_assert_eq(fake.n, 2 + 2, "root, com., then the lossy server twice");
+	cr_assert_eq(fake.q[2].p.timeout_ms, 376, "first send: the unknown server's RTO");
+	cr_assert_eq(fake.q[3].p.timeout_ms, 752, "the retry waits the doubled RTO");
+	cp_infra_get(infra, (const struct sockaddr *)&srv, fake.now_ms, &info);
+	cr_assert_eq(info.timeouts, 0, "the reply ended the timeout run");
+	cr_assert_eq(fake.unscripted, 0);
+}
+
 Test(cp_iter, all_servers_dead_servfail_within_bounds)
 {
 	struct done d;
@@ -703,7 +732,7 @@ Test(cp_iter, all_servers_dead_servfail_within_bounds)
 
 	resolve("www.dead.com.", DNS_TYPE_A, &d);
 	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
-	cr_assert_eq(fake.n, 2 + 4, "each dead server once");
+	cr_assert_eq(fake.n, 2 + 4 * 2, "each dead server twice (one retry at the doubled RTO)");
 	cr_assert_leq(fake.now_ms - t0, CP_ITER_DEFAULT_MAX_TIME_MS);
 	cr_assert_eq(fake.unscripted, 0);
 }

@@ -397,7 +397,7 @@ cls(const uint8_t *frame, uint16_t len, const struct dp_service *s, bool verify,
 
 	cr_assert_not_null(copy);
 	memcpy(copy, frame, len);
-	v = dp_pkt_classify(copy, len, s, verify, info, reason);
+	v = dp_pkt_classify(copy, len, s, verify ? DP_PKT_CHECK_ALL : 0, info, reason);
 	free(copy);
 	return v;
 }
@@ -1032,6 +1032,23 @@ Test(dp_pkt, bad_ipv4_header_checksum_is_dropped_when_verified)
 	free(f);
 }
 
+/* A NIC that vouched for UDP only (L4 good, IP unknown): the header is still summed. */
+Test(dp_pkt, ipv4_header_checked_when_only_l4_was_verified)
+{
+	struct t_spec s = t_v4();
+	struct t_frame *f = mk(&s);
+	struct dp_service sv = svc();
+	struct dp_pkt_info info;
+	enum dp_pkt_reason r;
+
+	f->b[f->l3 + 10] ^= 0xff;
+	cr_assert_eq(dp_pkt_classify(f->b, f->len, &sv, DP_PKT_CHECK_IP4, &info, &r), DP_PKT_DROP);
+	cr_assert_eq(r, DP_PKT_R_BAD_CSUM);
+	cr_assert_eq(dp_pkt_classify(f->b, f->len, &sv, DP_PKT_CHECK_UDP, &info, &r), DP_PKT_DNS,
+	             "the IP sum is the NIC's word here");
+	free(f);
+}
+
 /* ---- Replies ---- */
 
 /* The reply in @p r (length @p rlen) answers the query in @p q: everything turned around. */
@@ -1092,7 +1109,7 @@ turn(const struct t_spec *s, uint16_t dns_len, bool udp_csum, struct dp_pkt_info
 	struct dp_pkt_info info;
 	enum dp_pkt_reason r;
 
-	cr_assert_eq(dp_pkt_classify(f->b, f->len, &sv, true, &info, &r), DP_PKT_DNS);
+	cr_assert_eq(dp_pkt_classify(f->b, f->len, &sv, DP_PKT_CHECK_ALL, &info, &r), DP_PKT_DNS);
 	dp_pkt_strip_ipv4_options(f->b, &info);
 	for (uint16_t i = 0; i < dns_len; i++)
 		f->b[info.dns_off + i] = (uint8_t)(i * 7 + dns_len);
@@ -1157,7 +1174,7 @@ Test(dp_pkt, ipv4_replies_set_df)
 	s.frag = 0; /* a query without DF still gets a reply with it */
 	free(f);
 	f = mk(&s);
-	cr_assert_eq(dp_pkt_classify(f->b, f->len, &svc_, true, &info, &r), DP_PKT_DNS);
+	cr_assert_eq(dp_pkt_classify(f->b, f->len, &svc_, DP_PKT_CHECK_ALL, &info, &r), DP_PKT_DNS);
 	dp_pkt_peer_from_query(f->b, &info, &peer);
 	(void)dp_pkt_turn_around(f->b, &info, info.dns_len, true);
 	cr_assert_eq(get16(f->b + info.l3_off + 6), 0x4000);
@@ -1225,7 +1242,7 @@ Test(dp_pkt, turn_around_sends_ffff_not_zero)
 		uint16_t dns_len = 40, len;
 		uint8_t *w;
 
-		cr_assert_eq(dp_pkt_classify(f->b, f->len, &sv, true, &info, &r), DP_PKT_DNS);
+		cr_assert_eq(dp_pkt_classify(f->b, f->len, &sv, DP_PKT_CHECK_ALL, &info, &r), DP_PKT_DNS);
 		memset(f->b + info.dns_off, 0xa5, dns_len);
 		len = dp_pkt_turn_around(f->b, &info, dns_len, true);
 		/* Choose the last payload word so that the sum comes out 0, and redo it. */
