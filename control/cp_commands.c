@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The daemon's control-socket commands: status, stats, cache lookup, flush and
- * dump, infra, local data, forward zones (cp_forward_cmd.c). Handlers run in the control thread; a cache lookup asks every
- * worker through its fill ring and answers when all have replied (or after a
- * timeout), since only a worker may read its own cache.
+ * dump, infra, local data, forward zones (cp_forward_cmd.c). Handlers run in the
+ * control thread; a cache lookup asks every worker through its fill ring and
+ * answers when all have replied (or after a timeout), since only a worker may
+ * read its own cache.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -26,7 +26,7 @@ map_get(const struct cp_ynode *n, const char *name)
 /* servers: [ADDR, ...], 1..CP_FWD_MAX_SERVERS distinct forwarders. */
 static int
 read_servers(struct cp_cctx *c, const struct cp_ynode *n, struct sockaddr_storage *out,
-	     unsigned *count)
+             unsigned *count)
 {
 	int rc = cp_want_seq(c, n);
 
@@ -48,8 +48,8 @@ read_servers(struct cp_cctx *c, const struct cp_ynode *n, struct sockaddr_storag
 		for (size_t j = 0; j < i; j++)
 			if (memcmp(&out[j], &out[i], sizeof(out[i])) == 0)
 				return cp_cerr(c, n->items[i],
-					       "\"%s\" is listed twice (first at line %u)", text,
-					       n->items[j]->line);
+				               "\"%s\" is listed twice (first at line %u)", text,
+				               n->items[j]->line);
 		cp_path_restore(c, saved);
 	}
 	*count = (unsigned)n->n;
@@ -71,7 +71,7 @@ read_zone(struct cp_cctx *c, const struct cp_ynode *n, const struct cp_ynode *se
 
 	if (n->kind != CP_YNODE_MAP)
 		return cp_cerr(c, n, "expected a map { name: ZONE, servers: [ADDR, ...] }, got %s",
-			       cp_ynode_kind_name(n->kind));
+		               cp_ynode_kind_name(n->kind));
 	for (size_t i = 0; i < n->n; i++) {
 		if (!KEY_IS(n->keys[i], "name") && !KEY_IS(n->keys[i], "servers")) {
 			cp_path_key(c, n->keys[i]->str);
@@ -97,8 +97,9 @@ read_zone(struct cp_cctx *c, const struct cp_ynode *n, const struct cp_ynode *se
 
 			if (dns_name_from_text(o->str, other, sizeof(other)) > 0 &&
 			    dns_name_equal(other, name))
-				return cp_cerr(c, vname, "zone %s is listed twice (first at line %u)",
-					       text, seq->items[j]->line);
+				return cp_cerr(c, vname,
+				               "zone %s is listed twice (first at line %u)", text,
+				               seq->items[j]->line);
 		}
 	}
 	cp_path_restore(c, saved);

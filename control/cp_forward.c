@@ -73,7 +73,7 @@ normalise(const struct sockaddr_storage *in, struct sockaddr_storage *out)
 
 int
 cp_forward_set(struct cp_forward *f, const uint8_t *zone, const struct sockaddr_storage *servers,
-	       unsigned n)
+               unsigned n)
 {
 	uint8_t low[DNS_NAME_MAXLEN];
 	struct cp_fwd_zone *z;
@@ -231,18 +231,20 @@ cp_fwd_addr_parse(const char *text, struct sockaddr_storage *out, const char **w
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
 		if (a == 0 || IN_MULTICAST(a) || a == INADDR_BROADCAST)
-			*why = "an unspecified, broadcast or multicast address cannot be a forwarder";
+			*why = "an unspecified, broadcast or multicast address cannot be a "
+			       "forwarder";
 	} else if (inet_pton(AF_INET6, buf, &s6->sin6_addr) == 1) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(port);
-		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) || IN6_IS_ADDR_MULTICAST(&s6->sin6_addr))
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) ||
+		    IN6_IS_ADDR_MULTICAST(&s6->sin6_addr))
 			*why = "an unspecified or multicast address cannot be a forwarder";
 	} else {
 		/* One colon: "198.18.5.1:5353", the port written the other way. */
 		bool one_colon = strchr(buf, ':') != NULL && strchr(buf, ':') == strrchr(buf, ':');
 
 		*why = one_colon ? "not an IPv4 or IPv6 address (a port is written ADDR@PORT)"
-				 : "not an IPv4 or IPv6 address";
+		                 : "not an IPv4 or IPv6 address";
 	}
 	if (*why != NULL) {
 		memset(out, 0, sizeof(*out));

@@ -63,8 +63,8 @@ void cp_forward_free(struct cp_forward *f);
  *         the same address and port twice; -ENOSPC CP_FWD_MAX_ZONES reached;
  *         -ENOMEM. On error the table is unchanged.
  */
-int cp_forward_set(struct cp_forward *f, const uint8_t *zone, const struct sockaddr_storage *servers,
-		   unsigned n);
+int cp_forward_set(struct cp_forward *f, const uint8_t *zone,
+                   const struct sockaddr_storage *servers, unsigned n);
 
 /** Remove zone @p zone. @return 0, -ENOENT (not in the table) or -EINVAL (bad name). */
 int cp_forward_remove(struct cp_forward *f, const uint8_t *zone);

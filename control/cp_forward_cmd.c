@@ -47,7 +47,7 @@ flush(const struct cp_fwd_cmd_env *e, const uint8_t *zone)
 
 static const char *
 state_of(const struct cp_fwd_cmd_env *e, const struct cp_fwd_zone *z, unsigned i,
-	 struct cp_infra_info *info)
+         struct cp_infra_info *info)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&z->servers[i];
 
@@ -87,14 +87,15 @@ cp_fwd_cmd_list(struct cp_ctl_req *req, json_t *args, const struct cp_fwd_cmd_en
 				continue;
 			json_array_append_new(
 				rows, json_pack("{s:s, s:s, s:s, s:f, s:I, s:I}", "zone", zone,
-						"server", addr, "state", state, "srtt_ms",
-						info.measured ? info.srtt_us / 1000.0 : 0.0,
-						"rto_ms", (json_int_t)info.rto_ms, "timeouts",
-						(json_int_t)info.timeouts));
+			                        "server", addr, "state", state, "srtt_ms",
+			                        info.measured ? info.srtt_us / 1000.0 : 0.0,
+			                        "rto_ms", (json_int_t)info.rto_ms, "timeouts",
+			                        (json_int_t)info.timeouts));
 		}
 	}
-	cp_ctl_reply_ok(req, json_pack("{s:I, s:o}", "zones",
-				       (json_int_t)cp_forward_count(e->forward), "forwarders", rows));
+	cp_ctl_reply_ok(req,
+	                json_pack("{s:I, s:o}", "zones", (json_int_t)cp_forward_count(e->forward),
+	                          "forwarders", rows));
 }
 
 /* "servers": an array of 1..CP_FWD_MAX_SERVERS distinct addresses. @return count or -EINVAL. */
@@ -106,15 +107,16 @@ servers_arg(struct cp_ctl_req *req, json_t *list, struct sockaddr_storage *out)
 
 	if (!json_is_array(list) || n == 0) {
 		cp_ctl_reply_err(req, "servers: give at least one forwarder address (ADDR or"
-				      " ADDR@PORT)");
+		                      " ADDR@PORT)");
 		return -EINVAL;
 	}
 	if (n > CP_FWD_MAX_SERVERS) {
 		cp_ctl_reply_err(req, "servers: at most %d forwarders per zone",
-				 CP_FWD_MAX_SERVERS);
+		                 CP_FWD_MAX_SERVERS);
 		return -EINVAL;
 	}
-	json_array_foreach (list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		const char *text = json_string_value(v), *why;
 
 		if (text == NULL) {
@@ -128,7 +130,7 @@ servers_arg(struct cp_ctl_req *req, json_t *list, struct sockaddr_storage *out)
 		for (size_t j = 0; j < i; j++) {
 			if (memcmp(&out[j], &out[i], sizeof(out[i])) == 0) {
 				cp_ctl_reply_err(req, "servers[%zu]: \"%s\" is listed twice", i,
-						 text);
+				                 text);
 				return -EINVAL;
 			}
 		}
@@ -155,7 +157,7 @@ cp_fwd_cmd_add(struct cp_ctl_req *req, json_t *args, const struct cp_fwd_cmd_env
 	rc = cp_forward_set(e->forward, zone, servers, (unsigned)n);
 	if (rc == -ENOSPC) {
 		cp_ctl_reply_err(req, "zone \"%s\": the table is full (%d zones); remove one first",
-				 text, CP_FWD_MAX_ZONES);
+		                 text, CP_FWD_MAX_ZONES);
 		return;
 	}
 	if (rc < 0) {
@@ -170,9 +172,9 @@ cp_fwd_cmd_add(struct cp_ctl_req *req, json_t *args, const struct cp_fwd_cmd_env
 		if (cp_fwd_addr_to_text(&servers[i], addr, sizeof(addr)) > 0)
 			json_array_append_new(shown, json_string(addr));
 	}
-	cp_ctl_reply_ok(req, json_pack("{s:s, s:o, s:b, s:I, s:s}", "zone", text_buf, "servers", shown,
-				       "replaced", rc == 1, "master_entries_flushed",
-				       flush(e, zone), "workers", "flushed"));
+	cp_ctl_reply_ok(req, json_pack("{s:s, s:o, s:b, s:I, s:s}", "zone", text_buf, "servers",
+	                               shown, "replaced", rc == 1, "master_entries_flushed",
+	                               flush(e, zone), "workers", "flushed"));
 }
 
 void
@@ -190,6 +192,7 @@ cp_fwd_cmd_remove(struct cp_ctl_req *req, json_t *args, const struct cp_fwd_cmd_
 		return;
 	}
 	(void)dns_name_to_text(zone, text_buf, sizeof(text_buf));
-	cp_ctl_reply_ok(req, json_pack("{s:s, s:I, s:s}", "removed", text_buf,
-				       "master_entries_flushed", flush(e, zone), "workers", "flushed"));
+	cp_ctl_reply_ok(req,
+	                json_pack("{s:s, s:I, s:s}", "removed", text_buf, "master_entries_flushed",
+	                          flush(e, zone), "workers", "flushed"));
 }

@@ -42,10 +42,10 @@ struct cp_infra;
 
 /** What the commands work on; the caller fills one per request. */
 struct cp_fwd_cmd_env {
-	struct cp_forward *forward;   /* NULL: no resolver (every command fails) */
-	struct cp_rrcache *rrcache;   /* master cache, flushed under a changed zone */
-	const struct cp_infra *infra; /* server state for the listing */
-	uint64_t now_ms;              /* on the infra table's clock */
+	struct cp_forward *forward;       /* NULL: no resolver (every command fails) */
+	struct cp_rrcache *rrcache;       /* master cache, flushed under a changed zone */
+	const struct cp_infra *infra;     /* server state for the listing */
+	uint64_t now_ms;                  /* on the infra table's clock */
 	void (*flush_workers)(void *arg); /* drop every worker's cached answers */
 	void *flush_arg;
 };

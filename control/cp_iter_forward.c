@@ -63,7 +63,7 @@ failover(struct cp_iter *it, bool replied)
 
 		if (replied && !dp->addr[i].tried) {
 			cp_infra_get(it->env->infra, (const struct sockaddr *)&dp->addr[i].ss, now,
-				     &info);
+			             &info);
 			dp->addr[i].tried = info.backoff;
 		}
 		left = left || !dp->addr[i].tried;
@@ -92,7 +92,7 @@ store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 {
 	for (unsigned i = 0; i < r->n_rrsets; i++)
 		(void)cp_rrcache_store(it->env->rrcache, &r->rrsets[i], fwd_rank(&r->rrsets[i]),
-				       now_s);
+		                       now_s);
 }
 
 /*
@@ -112,7 +112,7 @@ all_cached(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 		if (rr == NULL || rr->ttl != 0)
 			continue;
 		if (cp_rrcache_lookup(it->env->rrcache, rr->owner, rr->type, it->qclass, now_s, &e,
-				      NULL) != CP_RRC_POSITIVE)
+		                      NULL) != CP_RRC_POSITIVE)
 			return false;
 	}
 	return true;
@@ -157,13 +157,13 @@ cp_iter_fwd_process(struct cp_iter *it)
 	if (!up->tcp && up->rtt_us > 0)
 		(void)cp_infra_rtt(env->infra, srv, up->rtt_us, now);
 	q = (struct cp_resp_query){ .qname = cp_iter_sname(it),
-				    .zone = it->dp.zone,
-				    .qtype = it->qtype,
-				    .qclass = it->qclass,
-				    .id = up->len >= 2 ? dns_get_u16(up->msg) : 0,
-				    .forwarder = true };
+		                    .zone = it->dp.zone,
+		                    .qtype = it->qtype,
+		                    .qclass = it->qclass,
+		                    .id = up->len >= 2 ? dns_get_u16(up->msg) : 0,
+		                    .forwarder = true };
 	if (cp_response_parse(&q, up->msg, up->len, env->scratch->arena,
-			      sizeof(env->scratch->arena), r) != 0)
+	                      sizeof(env->scratch->arena), r) != 0)
 		return failover(it, true);
 	if ((unsigned)r->verdict < 16)
 		env->stats.verdicts[r->verdict]++;
@@ -188,7 +188,8 @@ cp_iter_fwd_process(struct cp_iter *it)
 				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
 				CP_RRC_RANK_NONAUTH_AUTHORITY, now_s);
 		return negative(it, r->sname,
-				r->verdict == CP_RESP_NXDOMAIN ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR);
+		                r->verdict == CP_RESP_NXDOMAIN ? DNS_RCODE_NXDOMAIN
+		                                               : DNS_RCODE_NOERROR);
 	case CP_RESP_LAME:
 		/*
 		 * NOERROR, no data, no SOA inside the zone, no referral. From a
@@ -203,7 +204,7 @@ cp_iter_fwd_process(struct cp_iter *it)
 		/* SERVFAIL says the name failed there, not that the forwarder is bad. */
 		if (r->rcode == DNS_RCODE_REFUSED)
 			(void)cp_infra_set_lame(env->infra, srv, it->dp.zone,
-						env->limits.lame_ttl_ms, now);
+			                        env->limits.lame_ttl_ms, now);
 		return failover(it, true);
 	case CP_RESP_REFERRAL:
 		/* A referral answers RD=1 from a server that does not recurse for us. */

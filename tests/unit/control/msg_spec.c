@@ -39,8 +39,9 @@ ms_type_of(const char *t)
 	static const struct {
 		const char *n;
 		uint16_t t;
-	} types[] = { { "A", DNS_TYPE_A },         { "AAAA", DNS_TYPE_AAAA }, { "NS", DNS_TYPE_NS },
-		      { "CNAME", DNS_TYPE_CNAME }, { "MX", DNS_TYPE_MX },     { "SOA", DNS_TYPE_SOA } };
+	} types[] = { { "A", DNS_TYPE_A },   { "AAAA", DNS_TYPE_AAAA },
+		      { "NS", DNS_TYPE_NS }, { "CNAME", DNS_TYPE_CNAME },
+		      { "MX", DNS_TYPE_MX }, { "SOA", DNS_TYPE_SOA } };
 
 	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(types[i].n, t) == 0)

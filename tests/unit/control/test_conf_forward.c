@@ -62,7 +62,7 @@ expect_error(const char *extra, const char *want)
 	int rc = load(extra);
 
 	cr_assert_eq(rc, -EINVAL, "load: %d, want -EINVAL (%s)\n--- after BASE:\n%s", rc, err,
-		     extra);
+	             extra);
 	cr_assert_str_eq(err, want, "\n got: %s\nwant: %s\n--- after BASE:\n%s", err, want, extra);
 	cr_assert_null(conf.path, "a failed load leaves nothing to free");
 }
@@ -92,8 +92,8 @@ server(unsigned zone, unsigned i)
 Test(cp_conf_forward, pure_forwarder_without_root_hints)
 {
 	load_ok("  forward-zones:\n"
-		"    - name: \".\"\n"
-		"      servers: [198.18.5.1, \"2001:db8::53@5353\", 127.0.0.1@5353]\n");
+	        "    - name: \".\"\n"
+	        "      servers: [198.18.5.1, \"2001:db8::53@5353\", 127.0.0.1@5353]\n");
 	cr_assert(cp_resolver_conf_enabled(&conf.resolver), "a resolver without root hints");
 	cr_assert_null(conf.resolver.root_hints);
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 1);
@@ -107,9 +107,9 @@ Test(cp_conf_forward, pure_forwarder_without_root_hints)
 Test(cp_conf_forward, zones_beside_root_hints)
 {
 	load_ok("  root-hints: /tmp/root.hints\n"
-		"  forward-zones:\n"
-		"    - { name: Corp.Example, servers: [198.18.5.1] }\n"
-		"    - { name: 10.in-addr.arpa., servers: [198.18.5.2, 198.18.5.3@53] }\n");
+	        "  forward-zones:\n"
+	        "    - { name: Corp.Example, servers: [198.18.5.1] }\n"
+	        "    - { name: 10.in-addr.arpa., servers: [198.18.5.2, 198.18.5.3@53] }\n");
 	cr_assert_str_eq(conf.resolver.root_hints, "/tmp/root.hints");
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 2);
 	cr_assert_str_eq(zone_name(0), "corp.example.", "lower-cased, absolute");
@@ -120,11 +120,11 @@ Test(cp_conf_forward, zones_beside_root_hints)
 Test(cp_conf_forward, resolver_needs_hints_or_zones)
 {
 	expect_error("  forward-zones: []\n",
-		     "velodns.conf:6:3: resolver: needs root-hints (a zone file of the root's NS"
-		     " and addresses) or forward-zones");
+	             "velodns.conf:6:3: resolver: needs root-hints (a zone file of the root's NS"
+	             " and addresses) or forward-zones");
 	expect_error("  forward-zones:\n",
-		     "velodns.conf:6:3: resolver: needs root-hints (a zone file of the root's NS"
-		     " and addresses) or forward-zones");
+	             "velodns.conf:6:3: resolver: needs root-hints (a zone file of the root's NS"
+	             " and addresses) or forward-zones");
 	load_ok("  root-hints: /tmp/root.hints\n  forward-zones: []\n");
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 0);
 }
@@ -132,63 +132,65 @@ Test(cp_conf_forward, resolver_needs_hints_or_zones)
 Test(cp_conf_forward, bad_entries)
 {
 	expect_error("  forward-zones: 198.18.5.1\n",
-		     "velodns.conf:6:18: resolver.forward-zones: expected a list ([a, b] or lines"
-		     " starting with '- '), got a scalar");
+	             "velodns.conf:6:18: resolver.forward-zones: expected a list ([a, b] or lines"
+	             " starting with '- '), got a scalar");
 	expect_error("  forward-zones: [198.18.5.1]\n",
-		     "velodns.conf:6:19: resolver.forward-zones[0]: expected a map { name: ZONE,"
-		     " servers: [ADDR, ...] }, got a scalar");
+	             "velodns.conf:6:19: resolver.forward-zones[0]: expected a map { name: ZONE,"
+	             " servers: [ADDR, ...] }, got a scalar");
 	expect_error("  forward-zones:\n    - { name: ., servers: [198.18.5.1], port: 53 }\n",
-		     "velodns.conf:7:41: resolver.forward-zones[0].port: unknown key (known here:"
-		     " name, servers)");
+	             "velodns.conf:7:41: resolver.forward-zones[0].port: unknown key (known here:"
+	             " name, servers)");
 	expect_error("  forward-zones:\n    - { servers: [198.18.5.1] }\n",
-		     "velodns.conf:7:7: resolver.forward-zones[0].name: required");
+	             "velodns.conf:7:7: resolver.forward-zones[0].name: required");
 	expect_error("  forward-zones:\n    - { name: . }\n",
-		     "velodns.conf:7:7: resolver.forward-zones[0].servers: required");
+	             "velodns.conf:7:7: resolver.forward-zones[0].servers: required");
 	expect_error("  forward-zones:\n    - { name: \"a..b\", servers: [198.18.5.1] }\n",
-		     "velodns.conf:7:15: resolver.forward-zones[0].name: \"a..b\" is not a domain"
-		     " name");
+	             "velodns.conf:7:15: resolver.forward-zones[0].name: \"a..b\" is not a domain"
+	             " name");
 	expect_error("  forward-zones:\n    - { name: \"\", servers: [198.18.5.1] }\n",
-		     "velodns.conf:7:15: resolver.forward-zones[0].name: has no value");
+	             "velodns.conf:7:15: resolver.forward-zones[0].name: has no value");
 	expect_error("  forward-zones:\n"
-		     "    - { name: example., servers: [198.18.5.1] }\n"
-		     "    - { name: EXAMPLE, servers: [198.18.5.2] }\n",
-		     "velodns.conf:8:15: resolver.forward-zones[1].name: zone EXAMPLE is listed"
-		     " twice (first at line 7)");
+	             "    - { name: example., servers: [198.18.5.1] }\n"
+	             "    - { name: EXAMPLE, servers: [198.18.5.2] }\n",
+	             "velodns.conf:8:15: resolver.forward-zones[1].name: zone EXAMPLE is listed"
+	             " twice (first at line 7)");
 }
 
 Test(cp_conf_forward, bad_servers)
 {
 	expect_error("  forward-zones:\n    - { name: ., servers: [] }\n",
-		     "velodns.conf:7:27: resolver.forward-zones[0].servers: needs at least one"
-		     " forwarder address (ADDR or ADDR@PORT)");
+	             "velodns.conf:7:27: resolver.forward-zones[0].servers: needs at least one"
+	             " forwarder address (ADDR or ADDR@PORT)");
 	expect_error("  forward-zones:\n    - { name: ., servers: 198.18.5.1 }\n",
-		     "velodns.conf:7:27: resolver.forward-zones[0].servers: expected a list ([a,"
-		     " b] or lines starting with '- '), got a scalar");
-	expect_error("  forward-zones:\n    - { name: ., servers: [198.18.5.1, resolver.isp] }\n",
-		     "velodns.conf:7:40: resolver.forward-zones[0].servers[1]: \"resolver.isp\": not"
-		     " an IPv4 or IPv6 address");
+	             "velodns.conf:7:27: resolver.forward-zones[0].servers: expected a list ([a,"
+	             " b] or lines starting with '- '), got a scalar");
+	expect_error(
+		"  forward-zones:\n    - { name: ., servers: [198.18.5.1, resolver.isp] }\n",
+		"velodns.conf:7:40: resolver.forward-zones[0].servers[1]: \"resolver.isp\": not"
+		" an IPv4 or IPv6 address");
 	expect_error("  forward-zones:\n    - { name: ., servers: [198.18.5.1@0] }\n",
-		     "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1@0\":"
-		     " the port after '@' must be a number 1..65535");
+	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1@0\":"
+	             " the port after '@' must be a number 1..65535");
 	expect_error("  forward-zones:\n    - { name: ., servers: [\"198.18.5.1:5353\"] }\n",
-		     "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1:5353\":"
-		     " not an IPv4 or IPv6 address (a port is written ADDR@PORT)");
+	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1:5353\":"
+	             " not an IPv4 or IPv6 address (a port is written ADDR@PORT)");
 	expect_error("  forward-zones:\n    - { name: ., servers: [\"[2001:db8::1]:53\"] }\n",
-		     "velodns.conf:7:28: resolver.forward-zones[0].servers[0]:"
-		     " \"[2001:db8::1]:53\": no brackets: write ADDR@PORT (2001:db8::1@5353)");
+	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]:"
+	             " \"[2001:db8::1]:53\": no brackets: write ADDR@PORT (2001:db8::1@5353)");
 	expect_error("  forward-zones:\n    - { name: ., servers: [224.0.0.53] }\n",
-		     "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"224.0.0.53\": an"
-		     " unspecified, broadcast or multicast address cannot be a forwarder");
+	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"224.0.0.53\": an"
+	             " unspecified, broadcast or multicast address cannot be a forwarder");
 	expect_error("  forward-zones:\n    - { name: ., servers: [[198.18.5.1]] }\n",
-		     "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: expected a single"
-		     " value, got a list");
-	expect_error("  forward-zones:\n"
-		     "    - name: .\n"
-		     "      servers:\n"
-		     "        - 198.18.5.1\n"
-		     "        - 198.18.5.1@53\n",
-		     "velodns.conf:10:11: resolver.forward-zones[0].servers[1]: \"198.18.5.1@53\" is"
-		     " listed twice (first at line 9)");
+	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: expected a single"
+	             " value, got a list");
+	expect_error(
+		"  forward-zones:\n"
+		"    - name: .\n"
+		"      servers:\n"
+		"        - 198.18.5.1\n"
+		"        - 198.18.5.1@53\n",
+		"velodns.conf:10:11: resolver.forward-zones[0].servers[1]: \"198.18.5.1@53\" is"
+		" listed twice (first at line 9)");
 }
 
 Test(cp_conf_forward, bounded_lists)
@@ -196,15 +198,16 @@ Test(cp_conf_forward, bounded_lists)
 	char yaml[16384];
 	size_t o;
 
-	o = (size_t)snprintf(yaml, sizeof(yaml), "  forward-zones:\n    - name: .\n      servers:\n");
+	o = (size_t)snprintf(yaml, sizeof(yaml),
+	                     "  forward-zones:\n    - name: .\n      servers:\n");
 	for (int i = 1; i <= CP_FWD_MAX_SERVERS + 1; i++)
 		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o, "        - 198.18.5.%d\n", i);
 	expect_error(yaml, "velodns.conf:9:9: resolver.forward-zones[0].servers: at most 16"
-			   " forwarders per zone");
+	                   " forwarders per zone");
 	o = (size_t)snprintf(yaml, sizeof(yaml), "  forward-zones:\n");
 	for (int i = 0; i <= CP_FWD_MAX_ZONES; i++)
 		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
-				      "    - { name: z%d., servers: [198.18.5.1] }\n", i);
+		                      "    - { name: z%d., servers: [198.18.5.1] }\n", i);
 	cr_assert_lt(o, sizeof(yaml) - 1);
 	expect_error(yaml, "velodns.conf:7:5: resolver.forward-zones: at most 256 forward zones");
 }

@@ -120,8 +120,7 @@ Test(cp_forward, add_replace_remove)
 	cr_assert_eq(set("Example.", 2, "198.18.5.1", "198.18.5.2"), 0, "created");
 	cr_assert_eq(set("b.", 1, "198.18.6.1"), 0);
 	cr_assert_eq(cp_forward_count(fwd), 2);
-	cr_assert_eq(set("EXAMPLE.", 1, "198.18.5.7@5300"), 1,
-		     "replaced, any case");
+	cr_assert_eq(set("EXAMPLE.", 1, "198.18.5.7@5300"), 1, "replaced, any case");
 	cr_assert_eq(cp_forward_count(fwd), 2);
 	z = cp_forward_get(fwd, 0);
 	cr_assert_not_null(z);
@@ -200,8 +199,8 @@ Test(cp_forward, addresses_parsed_and_written_back)
 		struct sockaddr_storage ss = addr(good[i].in);
 		char t[CP_FWD_ADDR_TEXT_MAX];
 		unsigned port = ss.ss_family == AF_INET
-					? ntohs(((struct sockaddr_in *)&ss)->sin_port)
-					: ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		                        ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+		                        : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 
 		cr_assert_eq(ss.ss_family, good[i].family, "%s", good[i].in);
 		cr_assert_eq(port, good[i].port, "%s", good[i].in);
@@ -240,10 +239,10 @@ Test(cp_forward, bad_addresses_say_why)
 		const char *why = NULL;
 
 		cr_assert_eq(cp_fwd_addr_parse(bad[i].in, &ss, &why), -EINVAL, "\"%s\" accepted",
-			     bad[i].in);
+		             bad[i].in);
 		cr_assert_not_null(why);
 		cr_assert(strstr(why, bad[i].why) != NULL, "\"%s\": \"%s\" lacks \"%s\"", bad[i].in,
-			  why, bad[i].why);
+		          why, bad[i].why);
 		cr_assert_eq(ss.ss_family, 0, "nothing half-filled");
 	}
 }

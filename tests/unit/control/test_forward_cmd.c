@@ -163,11 +163,15 @@ cache_a(const char *name)
 {
 	static const uint8_t a[4] = { 192, 0, 2, 1 };
 	struct dns_rdata rd = { .data = a, .len = 4 };
-	struct dns_rrset_in rr = { .owner = wire(name), .type = DNS_TYPE_A, .rclass = DNS_CLASS_IN,
-				   .ttl = 3600, .n_rdata = 1, .rdata = &rd };
+	struct dns_rrset_in rr = { .owner = wire(name),
+		                   .type = DNS_TYPE_A,
+		                   .rclass = DNS_CLASS_IN,
+		                   .ttl = 3600,
+		                   .n_rdata = 1,
+		                   .rdata = &rd };
 
 	cr_assert_eq(cp_rrcache_store(env.rrcache, &rr, CP_RRC_RANK_NONAUTH_ANSWER, NOW_MS / 1000),
-		     0);
+	             0);
 }
 
 static bool
@@ -176,7 +180,7 @@ in_cache(const char *name)
 	const struct cp_rrc_rrset *e;
 
 	return cp_rrcache_lookup(env.rrcache, wire(name), DNS_TYPE_A, DNS_CLASS_IN, NOW_MS / 1000,
-				 &e, NULL) == CP_RRC_POSITIVE;
+	                         &e, NULL) == CP_RRC_POSITIVE;
 }
 
 /* The row of forward-list's result for (zone, server), or NULL. */
@@ -186,10 +190,11 @@ row_of(json_t *res, const char *zone, const char *server)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach (json_object_get(res, "forwarders"), i, row)
-		if (strcmp(json_string_value(json_object_get(row, "zone")), zone) == 0 &&
-		    strcmp(json_string_value(json_object_get(row, "server")), server) == 0)
-			return row;
+	json_array_foreach(
+		json_object_get(res, "forwarders"), i,
+		row) if (strcmp(json_string_value(json_object_get(row, "zone")), zone) == 0 &&
+	                 strcmp(json_string_value(json_object_get(row, "server")), server) ==
+	                         0) return row;
 	return NULL;
 }
 
@@ -213,7 +218,7 @@ Test(cp_forward_cmd, add_list_replace_remove)
 	json_decref(res);
 
 	res = rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"Corp.Example\","
-		     "\"servers\":[\"198.18.5.1\",\"2001:db8::1@5353\"]}}");
+	             "\"servers\":[\"198.18.5.1\",\"2001:db8::1@5353\"]}}");
 	cr_assert_str_eq(json_string_value(json_object_get(res, "zone")), "corp.example.");
 	cr_assert(json_is_false(json_object_get(res, "replaced")));
 	cr_assert_eq(json_array_size(json_object_get(res, "servers")), 2);
@@ -223,7 +228,7 @@ Test(cp_forward_cmd, add_list_replace_remove)
 	cr_assert_eq(z->n_servers, 2);
 
 	res = rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\","
-		     "\"servers\":[\"127.0.0.1@5353\"]}}");
+	             "\"servers\":[\"127.0.0.1@5353\"]}}");
 	json_decref(res);
 	res = rpc_ok("{\"cmd\":\"forward-list\"}");
 	cr_assert_eq(json_integer_value(json_object_get(res, "zones")), 2);
@@ -234,7 +239,7 @@ Test(cp_forward_cmd, add_list_replace_remove)
 	json_decref(res);
 
 	res = rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"corp.example.\","
-		     "\"servers\":[\"198.18.5.9\"]}}");
+	             "\"servers\":[\"198.18.5.9\"]}}");
 	cr_assert(json_is_true(json_object_get(res, "replaced")));
 	json_decref(res);
 	res = rpc_ok("{\"cmd\":\"forward-list\"}");
@@ -258,7 +263,7 @@ Test(cp_forward_cmd, list_shows_infra_state)
 	json_t *res, *row;
 
 	json_decref(rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":"
-			   "[\"198.18.5.1\",\"198.18.5.2\",\"198.18.5.3@5353\",\"198.18.5.4\"]}}"));
+	                   "[\"198.18.5.1\",\"198.18.5.2\",\"198.18.5.3@5353\",\"198.18.5.4\"]}}"));
 	cr_assert_eq(cp_infra_rtt(in, (struct sockaddr *)&a, 12000, NOW_MS), 0);
 	time_out(&b);
 	cr_assert_eq(cp_infra_set_lame(in, (struct sockaddr *)&c, wire("."), 60000, NOW_MS), 0);
@@ -271,9 +276,8 @@ Test(cp_forward_cmd, list_shows_infra_state)
 	cr_assert_str_eq(state(res, ".", "198.18.5.4"), "backoff");
 	row = row_of(res, ".", "198.18.5.1");
 	cr_assert_float_eq(json_real_value(json_object_get(row, "srtt_ms")), 12.0, 1e-9);
-	cr_assert_eq(json_integer_value(json_object_get(row_of(res, ".", "198.18.5.2"),
-							"timeouts")),
-		     1);
+	cr_assert_eq(
+		json_integer_value(json_object_get(row_of(res, ".", "198.18.5.2"), "timeouts")), 1);
 	json_decref(res);
 }
 
@@ -285,7 +289,7 @@ Test(cp_forward_cmd, change_flushes_the_zone_from_the_master_cache)
 	cache_a("corp.example.");
 	cache_a("www.example.");
 	res = rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"corp.example.\","
-		     "\"servers\":[\"198.18.5.1\"]}}");
+	             "\"servers\":[\"198.18.5.1\"]}}");
 	cr_assert_eq(json_integer_value(json_object_get(res, "master_entries_flushed")), 2);
 	json_decref(res);
 	cr_assert_not(in_cache("www.corp.example."));
@@ -299,7 +303,7 @@ Test(cp_forward_cmd, change_flushes_the_zone_from_the_master_cache)
 	cr_assert_not(in_cache("x.corp.example."));
 	/* The root: everything goes. */
 	json_decref(rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\","
-			   "\"servers\":[\"198.18.5.1\"]}}"));
+	                   "\"servers\":[\"198.18.5.1\"]}}"));
 	cr_assert_not(in_cache("www.example."));
 	cr_assert_eq(worker_flushes, 3);
 }
@@ -309,15 +313,18 @@ Test(cp_forward_cmd, bad_input_is_refused_and_the_connection_stays_usable)
 	static const struct {
 		const char *line, *want;
 	} bad[] = {
-		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"a..b\",\"servers\":[\"198.18.5.1\"]}}",
+		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"a..b\",\"servers\":[\"198.18.5."
+		  "1\"]}}",
 		  "zone \"a..b\": not a domain name" },
 		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[]}}",
 		  "servers: give at least one forwarder address" },
 		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":\"198.18.5.1\"}}",
 		  "servers: give at least one forwarder address" },
-		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[\"198.18.5.1\",7]}}",
+		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[\"198.18.5.1\",7]"
+		  "}}",
 		  "servers[1]: not a string" },
-		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[\"198.18.5.1:53\"]}}",
+		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[\"198.18.5.1:"
+		  "53\"]}}",
 		  "servers[0]: \"198.18.5.1:53\": not an IPv4 or IPv6 address (a port is written"
 		  " ADDR@PORT)" },
 		{ "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[\"::1@99999\"]}}",
@@ -338,14 +345,14 @@ Test(cp_forward_cmd, bad_input_is_refused_and_the_connection_stays_usable)
 	size_t o;
 
 	json_decref(rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"keep.example.\","
-			   "\"servers\":[\"198.18.5.1\"]}}"));
+	                   "\"servers\":[\"198.18.5.1\"]}}"));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		rpc_err(bad[i].line, bad[i].want);
 	o = (size_t)snprintf(many, sizeof(many),
-			     "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[");
+	                     "{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[");
 	for (int i = 1; i <= CP_FWD_MAX_SERVERS + 1; i++)
 		o += (size_t)snprintf(many + o, sizeof(many) - o, "%s\"198.18.6.%d\"",
-				      i > 1 ? "," : "", i);
+		                      i > 1 ? "," : "", i);
 	snprintf(many + o, sizeof(many) - o, "]}}");
 	rpc_err(many, "servers: at most 16 forwarders per zone");
 	/* Nothing changed, nothing flushed, and the same connection still answers. */
@@ -365,10 +372,10 @@ Test(cp_forward_cmd, full_table_refused)
 		cr_assert_eq(cp_forward_set(env.forward, wire(name), &ss, 1), 0);
 	}
 	rpc_err("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"one.more.\","
-		"\"servers\":[\"198.18.5.1\"]}}",
-		"zone \"one.more.\": the table is full (256 zones)");
+	        "\"servers\":[\"198.18.5.1\"]}}",
+	        "zone \"one.more.\": the table is full (256 zones)");
 	json_decref(rpc_ok("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\"z1.example.\","
-			   "\"servers\":[\"198.18.5.2\"]}}"));
+	                   "\"servers\":[\"198.18.5.2\"]}}"));
 }
 
 Test(cp_forward_cmd, no_resolver)
@@ -378,7 +385,7 @@ Test(cp_forward_cmd, no_resolver)
 	env.forward = NULL;
 	rpc_err("{\"cmd\":\"forward-list\"}", "no resolver configured");
 	rpc_err("{\"cmd\":\"forward-add\",\"args\":{\"zone\":\".\",\"servers\":[\"198.18.5.1\"]}}",
-		"no resolver configured");
+	        "no resolver configured");
 	rpc_err("{\"cmd\":\"forward-remove\",\"args\":{\"zone\":\".\"}}", "no resolver configured");
 	env.forward = keep;
 }

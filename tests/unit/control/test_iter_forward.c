@@ -3,13 +3,8 @@
  * Unit tests of forwarding in the iterator (control/cp_iter_forward.c and its
  * hooks in cp_iter.c) against a scripted network.
  *
- * As in test_iter.c, the fake cp_net records every query and pump() answers the
- * oldest live one from the test's script, so completions never run inside
- * cp_net_query() and everything is deterministic. The clock advances 10 ms per
- * reply and by the query's timeout for a silence. A script line names a server,
- * a question (exact name, "*.zone." for anything below, NULL for any) and what
- * the server does: answer (header flags and records, msg_spec.h syntax), stay
- * silent, stay silent once and then answer, or send garbage.
+ * The network is scripted_net.h: every query recorded, answered by sn_pump()
+ * from the test's script (struct sn_line), deterministic, on a fake clock.
  *
  * Forwarders live in 10.1.0.0/16, the private root of the iterative tests at
  * 10.0.0.1.
@@ -30,190 +25,14 @@
 #include "dns_name.h"
 #include "msg_builder.h"
 #include "msg_spec.h"
-
-enum act {
-	ANSWER = 0,
-	SILENT,      /* never answers: a timeout */
-	SILENT_ONCE, /* the first query matching this line times out, later ones are answered */
-	GARBAGE,     /* a reply that does not parse */
-};
-
-struct line {
-	const char *server;
-	const char *qname; /* exact, "*.zone." for anything below zone, NULL: any */
-	uint16_t qtype;    /* 0: any */
-	enum act act;
-	uint16_t flags;    /* besides QR: DNS_FLAG_AA, DNS_FLAG_RA, rcode */
-	const char *rrs;   /* msg_spec.h records, or NULL */
-};
+#include "scripted_net.h"
 
 /* What a recursive resolver sets: RA, and RD echoed. */
-#define REC (DNS_FLAG_RA | DNS_FLAG_RD)
-#define F1  "10.1.0.1"
-#define F2  "10.1.0.2"
-#define F3  "10.1.0.3"
+#define REC  (DNS_FLAG_RA | DNS_FLAG_RD)
+#define F1   "10.1.0.1"
+#define F2   "10.1.0.2"
+#define F3   "10.1.0.3"
 #define ROOT "10.0.0.1"
-
-#define MAX_Q     128
-#define MAX_LINES 32
-
-struct fq {
-	struct cp_upq_params p;
-	uint8_t name[DNS_NAME_MAXLEN];
-	cp_upq_done_fn cb;
-	void *arg;
-	bool live;
-};
-
-static struct {
-	const struct line *lines;
-	size_t n_lines;
-	unsigned hits[MAX_LINES];
-	struct fq q[MAX_Q];
-	unsigned n, next;
-	unsigned unscripted;
-	uint64_t now_ms;
-} fake;
-
-#define WORLD(arr)                                                                                 \
-	do {                                                                                       \
-		fake.lines = (arr);                                                                \
-		fake.n_lines = sizeof(arr) / sizeof((arr)[0]);                                     \
-		cr_assert_leq(fake.n_lines, MAX_LINES);                                            \
-	} while (0)
-
-static int
-fake_query(void *ctx, const struct cp_upq_params *p, cp_upq_done_fn cb, void *arg, void **handle)
-{
-	struct fq *q;
-
-	(void)ctx;
-	if (fake.n == MAX_Q)
-		return -EBUSY;
-	q = &fake.q[fake.n++];
-	q->p = *p;
-	memcpy(q->name, p->qname, dns_name_length(p->qname));
-	q->p.qname = q->name;
-	q->cb = cb;
-	q->arg = arg;
-	q->live = true;
-	*handle = q;
-	return 0;
-}
-
-static void
-fake_cancel(void *ctx, void *handle)
-{
-	struct fq *q = handle;
-
-	(void)ctx;
-	cr_assert(q->live, "cancel of a finished query");
-	q->live = false;
-}
-
-static const struct cp_net_ops fake_ops = { .query = fake_query, .cancel = fake_cancel };
-
-static uint64_t
-fake_now(void *ctx)
-{
-	(void)ctx;
-	return fake.now_ms;
-}
-
-static const char *
-server_of(const struct fq *q)
-{
-	static char buf[INET_ADDRSTRLEN];
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&q->p.server;
-
-	return inet_ntop(AF_INET, &s4->sin_addr, buf, sizeof(buf));
-}
-
-static bool
-line_matches(const struct line *l, const char *srv, const char *qname, uint16_t qtype)
-{
-	if (strcmp(l->server, srv) != 0 || (l->qtype != 0 && l->qtype != qtype))
-		return false;
-	if (l->qname == NULL)
-		return true;
-	if (strncmp(l->qname, "*.", 2) == 0) {
-		size_t zl = strlen(l->qname + 2), nl = strlen(qname);
-
-		return nl > zl && strcasecmp(qname + nl - zl, l->qname + 2) == 0 &&
-		       qname[nl - zl - 1] == '.';
-	}
-	return strcasecmp(l->qname, qname) == 0;
-}
-
-/* Answer the oldest live query. @return false if there was none. */
-static bool
-pump_one(void)
-{
-	struct cp_upq_result r = { 0 };
-	const struct line *l = NULL;
-	char qname[300];
-	struct fq *q = NULL;
-	bool silent;
-	size_t k;
-	struct mb m;
-
-	for (; fake.next < fake.n; fake.next++) {
-		if (fake.q[fake.next].live) {
-			q = &fake.q[fake.next];
-			break;
-		}
-	}
-	if (q == NULL)
-		return false;
-	ms_text_of(q->name, qname);
-	for (k = 0; k < fake.n_lines && l == NULL; k++)
-		if (line_matches(&fake.lines[k], server_of(q), qname, q->p.qtype))
-			l = &fake.lines[k];
-	q->live = false;
-	silent = l == NULL || l->act == SILENT || (l->act == SILENT_ONCE && fake.hits[k - 1] == 0);
-	if (l != NULL)
-		fake.hits[k - 1]++;
-	if (silent) {
-		fake.unscripted += l == NULL;
-		fake.now_ms += q->p.timeout_ms;
-		r.status = CP_UPQ_TIMEOUT;
-	} else {
-		mb_start(&m, (uint16_t)(0x2000 + fake.next), DNS_FLAG_QR | l->flags, qname,
-			 q->p.qtype);
-		if (l->rrs != NULL)
-			ms_records(&m, qname, l->rrs);
-		if (l->act == GARBAGE)
-			m.len -= 3; /* cut inside the last record */
-		fake.now_ms += 10;
-		r.status = CP_UPQ_OK;
-		r.msg = m.b;
-		r.len = (uint16_t)m.len;
-		r.rtt_us = 10000;
-	}
-	q->cb(q->arg, &r);
-	return true;
-}
-
-static void
-pump(void)
-{
-	while (pump_one())
-		;
-}
-
-/* The servers asked, in order, from query @p from on: "10.1.0.1 10.1.0.2". */
-static const char *
-asked(unsigned from)
-{
-	static char out[MAX_Q * 16];
-	size_t o = 0;
-
-	out[0] = '\0';
-	for (unsigned i = from; i < fake.n; i++)
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", o > 0 ? " " : "",
-				      server_of(&fake.q[i]));
-	return out;
-}
 
 /* ---- the environment ---- */
 
@@ -255,8 +74,7 @@ setup(void)
 {
 	struct cp_infra_params ip;
 
-	memset(&fake, 0, sizeof(fake));
-	fake.now_ms = 5000000;
+	sn_reset(5000000);
 	cache = cp_rrcache_new(NULL);
 	cp_infra_params_init(&ip);
 	ip.seed = 7;
@@ -270,17 +88,17 @@ setup(void)
 	hint.addr = v4(ROOT);
 	env.rrcache = cache;
 	env.infra = infra;
-	env.net = (struct cp_net){ .ops = &fake_ops, .ctx = NULL };
+	env.net = sn_net();
 	env.hints = &hint;
 	env.n_hints = 1;
 	env.forward = fwd;
-	env.now_ms = fake_now;
+	env.now_ms = sn_now_ms;
 }
 
 static void
 teardown(void)
 {
-	memset(&fake, 0, sizeof(fake));
+	sn_reset(0);
 	cp_iter_env_fini(&env);
 	cp_forward_free(fwd);
 	cp_infra_destroy(infra);
@@ -335,7 +153,7 @@ resolve(const char *name, uint16_t qtype, struct done *d)
 	mb_wire(qn, name);
 	rc = cp_iter_start(&env, qn, qtype, DNS_CLASS_IN, on_done, d, &it);
 	if (rc == 0)
-		pump();
+		sn_pump();
 	return rc;
 }
 
@@ -347,7 +165,7 @@ cached_rank(const char *name, uint16_t type)
 	const struct cp_rrc_rrset *e;
 
 	mb_wire(qn, name);
-	if (cp_rrcache_lookup(cache, qn, type, DNS_CLASS_IN, fake.now_ms / 1000, &e, NULL) < 0)
+	if (cp_rrcache_lookup(cache, qn, type, DNS_CLASS_IN, sn.now_ms / 1000, &e, NULL) < 0)
 		return -1;
 	return e->rank;
 }
@@ -357,7 +175,7 @@ prime_rtt(const char *server, uint64_t rtt_us)
 {
 	struct sockaddr_storage ss = v4(server);
 
-	cr_assert_eq(cp_infra_rtt(infra, (const struct sockaddr *)&ss, rtt_us, fake.now_ms), 0);
+	cr_assert_eq(cp_infra_rtt(infra, (const struct sockaddr *)&ss, rtt_us, sn.now_ms), 0);
 }
 
 static struct cp_infra_info
@@ -366,7 +184,7 @@ info_of(const char *server)
 	struct sockaddr_storage ss = v4(server);
 	struct cp_infra_info i;
 
-	cp_infra_get(infra, (const struct sockaddr *)&ss, fake.now_ms, &i);
+	cp_infra_get(infra, (const struct sockaddr *)&ss, sn.now_ms, &i);
 	return i;
 }
 
@@ -377,7 +195,7 @@ lame_for(const char *server, const char *zone)
 	uint8_t z[DNS_NAME_MAXLEN];
 
 	mb_wire(z, zone);
-	return cp_infra_is_lame(infra, (const struct sockaddr *)&ss, z, fake.now_ms);
+	return cp_infra_is_lame(infra, (const struct sockaddr *)&ss, z, sn.now_ms);
 }
 
 static void
@@ -387,7 +205,7 @@ expect_a(const struct done *d, const char *owner, const char *a)
 
 	cr_assert_eq(d->called, 1);
 	cr_assert_eq(d->rcode, DNS_RCODE_NOERROR, "rcode %u cause %s", d->rcode,
-		     cp_iter_cause_name(d->cause));
+	             cp_iter_cause_name(d->cause));
 	cr_assert_geq(d->n, 1);
 	cr_assert_eq(d->type[d->n - 1], DNS_TYPE_A);
 	cr_assert_str_eq(d->owner[d->n - 1], owner);
@@ -402,26 +220,25 @@ expect_servfail(const struct done *d, enum cp_iter_cause cause)
 	cr_assert_eq(d->called, 1);
 	cr_assert_eq(d->rcode, DNS_RCODE_SERVFAIL);
 	cr_assert_eq(d->cause, cause, "cause %s, expected %s", cp_iter_cause_name(d->cause),
-		     cp_iter_cause_name(cause));
+	             cp_iter_cause_name(cause));
 	cr_assert_eq(env.stats.servfail[cause], 1);
 }
 
 /* ---- answers ---- */
 
-static const struct line farm[] = {
-	{ F1, "www.example.com.", DNS_TYPE_A, ANSWER, REC, "AN @ A 192.0.2.1" },
-	{ F1, "aa.example.com.", DNS_TYPE_A, ANSWER, REC | DNS_FLAG_AA, "AN @ A 192.0.2.7" },
-	{ F1, "alias.example.com.", DNS_TYPE_A, ANSWER, REC,
+static const struct sn_line farm[] = {
+	{ F1, "www.example.com.", DNS_TYPE_A, SN_ANSWER, REC, "AN @ A 192.0.2.1" },
+	{ F1, "aa.example.com.", DNS_TYPE_A, SN_ANSWER, REC | DNS_FLAG_AA, "AN @ A 192.0.2.7" },
+	{ F1, "alias.example.com.", DNS_TYPE_A, SN_ANSWER, REC,
 	  "AN @ CNAME www.example.org.; AN www.example.org. A 192.0.2.2" },
-	{ F1, "nx.example.com.", 0, ANSWER, REC | DNS_RCODE_NXDOMAIN,
-	  "AU example.com. SOA" },
-	{ F1, "www.example.com.", DNS_TYPE_MX, ANSWER, REC, "AU example.com. SOA" },
-	{ F1, "nosoa.example.com.", 0, ANSWER, REC, NULL },
-	{ F1, "loop.example.com.", DNS_TYPE_A, ANSWER, REC,
+	{ F1, "nx.example.com.", 0, SN_ANSWER, REC | DNS_RCODE_NXDOMAIN, "AU example.com. SOA" },
+	{ F1, "www.example.com.", DNS_TYPE_MX, SN_ANSWER, REC, "AU example.com. SOA" },
+	{ F1, "nosoa.example.com.", 0, SN_ANSWER, REC, NULL },
+	{ F1, "loop.example.com.", DNS_TYPE_A, SN_ANSWER, REC,
 	  "AN @ CNAME loop2.example.com.; AN loop2.example.com. CNAME loop.example.com." },
-	{ F1, "zero.example.com.", DNS_TYPE_A, ANSWER, REC, "AN/0 @ A 192.0.2.8" },
-	{ F2, "nosoa.example.com.", 0, ANSWER, DNS_FLAG_RD, NULL }, /* RA=0: did not recurse */
-	{ F2, "*.example.com.", 0, ANSWER, 0,
+	{ F1, "zero.example.com.", DNS_TYPE_A, SN_ANSWER, REC, "AN/0 @ A 192.0.2.8" },
+	{ F2, "nosoa.example.com.", 0, SN_ANSWER, DNS_FLAG_RD, NULL }, /* RA=0: did not recurse */
+	{ F2, "*.example.com.", 0, SN_ANSWER, 0,
 	  "AU example.com. NS ns1.example.com.; AD ns1.example.com. A 10.9.0.1" },
 };
 
@@ -429,14 +246,14 @@ Test(cp_iter_forward, answer_asked_whole_with_rd_cached_not_authoritative)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	cr_assert_eq(resolve("www.example.com.", DNS_TYPE_A, &d), 0);
 	expect_a(&d, "www.example.com.", "192.0.2.1");
-	cr_assert_str_eq(asked(0), F1, "only the forwarder, nothing iterated");
-	cr_assert(fake.q[0].p.rd, "RD=1 to a forwarder");
-	cr_assert_eq(fake.q[0].p.qtype, DNS_TYPE_A);
-	cr_assert_eq(memcmp(fake.q[0].name, "\3www\7example\3com", 17), 0, "the whole name");
+	cr_assert_str_eq(sn_asked(0), F1, "only the forwarder, nothing iterated");
+	cr_assert(sn.q[0].p.rd, "RD=1 to a forwarder");
+	cr_assert_eq(sn.q[0].p.qtype, DNS_TYPE_A);
+	cr_assert_eq(memcmp(sn.q[0].name, "\3www\7example\3com", 17), 0, "the whole name");
 	cr_assert_eq(env.stats.forwarded, 1);
 	cr_assert_eq(env.stats.fwd_failovers, 0);
 	cr_assert_eq(cached_rank("www.example.com.", DNS_TYPE_A), CP_RRC_RANK_NONAUTH_ANSWER);
@@ -444,7 +261,7 @@ Test(cp_iter_forward, answer_asked_whole_with_rd_cached_not_authoritative)
 	/* From the master cache the second time. */
 	cr_assert_eq(resolve("www.example.com.", DNS_TYPE_A, &d), 0);
 	expect_a(&d, "www.example.com.", "192.0.2.1");
-	cr_assert_eq(fake.n, 1);
+	cr_assert_eq(sn.n, 1);
 	cr_assert_eq(env.stats.cache_answers, 1);
 }
 
@@ -452,7 +269,7 @@ Test(cp_iter_forward, aa_from_a_forwarder_still_non_authoritative_rank)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	resolve("aa.example.com.", DNS_TYPE_A, &d);
 	expect_a(&d, "aa.example.com.", "192.0.2.7");
@@ -463,21 +280,21 @@ Test(cp_iter_forward, cname_chain_in_one_answer)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	resolve("alias.example.com.", DNS_TYPE_A, &d);
 	expect_a(&d, "www.example.org.", "192.0.2.2");
 	cr_assert_eq(d.count[DNS_SECTION_ANSWER], 2);
 	cr_assert_eq(d.type[0], DNS_TYPE_CNAME);
 	cr_assert_str_eq(d.owner[0], "alias.example.com.");
-	cr_assert_eq(fake.n, 1, "bailiwick of \".\": the whole chain taken at once");
+	cr_assert_eq(sn.n, 1, "bailiwick of \".\": the whole chain taken at once");
 }
 
 Test(cp_iter_forward, negative_answers_cached_with_their_soa)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	resolve("nx.example.com.", DNS_TYPE_A, &d);
 	cr_assert_eq(d.rcode, DNS_RCODE_NXDOMAIN);
@@ -491,14 +308,14 @@ Test(cp_iter_forward, negative_answers_cached_with_their_soa)
 	cr_assert_gt(d.tmpl_rc, 0);
 	resolve("nx.example.com.", DNS_TYPE_AAAA, &d);
 	cr_assert_eq(d.rcode, DNS_RCODE_NXDOMAIN);
-	cr_assert_eq(fake.n, 2, "the NXDOMAIN covers AAAA from the cache");
+	cr_assert_eq(sn.n, 2, "the NXDOMAIN covers AAAA from the cache");
 }
 
 Test(cp_iter_forward, empty_noerror_with_ra_is_uncached_nodata)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	resolve("nosoa.example.com.", DNS_TYPE_A, &d);
 	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
@@ -518,7 +335,7 @@ Test(cp_iter_forward, cname_loop_is_servfail)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	resolve("loop.example.com.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_CNAME_LOOP);
@@ -529,23 +346,23 @@ Test(cp_iter_forward, ttl_zero_answer_fails_once_not_in_a_loop)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 1, F1);
 	resolve("zero.example.com.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_CACHE);
-	cr_assert_eq(fake.n, 1, "%u queries", fake.n);
+	cr_assert_eq(sn.n, 1, "%u queries", sn.n);
 }
 
 Test(cp_iter_forward, referral_from_a_forwarder_is_a_failure)
 {
 	struct done d;
 
-	WORLD(farm);
+	SN_WORLD(farm);
 	forward(".", 2, F1, F2);
 	prime_rtt(F2, 1000); /* asked first */
 	resolve("www.example.com.", DNS_TYPE_A, &d);
 	expect_a(&d, "www.example.com.", "192.0.2.1");
-	cr_assert_str_eq(asked(0), F2 " " F1);
+	cr_assert_str_eq(sn_asked(0), F2 " " F1);
 	cr_assert(lame_for(F2, "."), "a non-recursing forwarder is lame for the zone");
 	cr_assert_eq(cached_rank("ns1.example.com.", DNS_TYPE_A), -1, "its referral not cached");
 	cr_assert_eq(env.stats.verdicts[CP_RESP_REFERRAL], 1);
@@ -553,47 +370,47 @@ Test(cp_iter_forward, referral_from_a_forwarder_is_a_failure)
 
 /* ---- failover ---- */
 
-static const struct line flaky[] = {
-	{ F1, NULL, 0, SILENT, 0, NULL },
-	{ F2, "*.servfail.test.", 0, ANSWER, REC | DNS_RCODE_SERVFAIL, NULL },
-	{ F2, "*.refused.test.", 0, ANSWER, REC | DNS_RCODE_REFUSED, NULL },
-	{ F2, "*.garbage.test.", 0, GARBAGE, REC, "AN @ A 192.0.2.66" },
-	{ F2, "*.dead.test.", 0, SILENT, 0, NULL },
-	{ F2, NULL, DNS_TYPE_A, ANSWER, REC, "AN @ A 192.0.2.2" },
-	{ F3, "*.dead.test.", 0, ANSWER, REC | DNS_RCODE_SERVFAIL, NULL },
-	{ F3, NULL, DNS_TYPE_A, ANSWER, REC, "AN @ A 192.0.2.3" },
+static const struct sn_line flaky[] = {
+	{ F1, NULL, 0, SN_SILENT, 0, NULL },
+	{ F2, "*.servfail.test.", 0, SN_ANSWER, REC | DNS_RCODE_SERVFAIL, NULL },
+	{ F2, "*.refused.test.", 0, SN_ANSWER, REC | DNS_RCODE_REFUSED, NULL },
+	{ F2, "*.garbage.test.", 0, SN_GARBAGE, REC, "AN @ A 192.0.2.66" },
+	{ F2, "*.dead.test.", 0, SN_SILENT, 0, NULL },
+	{ F2, NULL, DNS_TYPE_A, SN_ANSWER, REC, "AN @ A 192.0.2.2" },
+	{ F3, "*.dead.test.", 0, SN_ANSWER, REC | DNS_RCODE_SERVFAIL, NULL },
+	{ F3, NULL, DNS_TYPE_A, SN_ANSWER, REC, "AN @ A 192.0.2.3" },
 };
 
 Test(cp_iter_forward, first_forwarder_times_out_second_answers)
 {
 	struct done d;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	forward(".", 2, F1, F2);
 	prime_rtt(F1, 1000); /* the silent one looks fastest */
 	resolve("www.example.net.", DNS_TYPE_A, &d);
 	expect_a(&d, "www.example.net.", "192.0.2.2");
-	cr_assert_str_eq(asked(0), F1 " " F2);
+	cr_assert_str_eq(sn_asked(0), F1 " " F2);
 	cr_assert_eq(env.stats.timeouts, 1);
 	cr_assert_eq(env.stats.fwd_failovers, 1);
 	cr_assert_eq(info_of(F1).timeouts, 1, "infra learnt the timeout");
-	cr_assert_eq(fake.unscripted, 0);
+	cr_assert_eq(sn.unscripted, 0);
 	/* Its RTO doubled: the next question goes to the one that answered. */
 	resolve("www2.example.net.", DNS_TYPE_A, &d);
 	expect_a(&d, "www2.example.net.", "192.0.2.2");
-	cr_assert_str_eq(asked(2), F2);
+	cr_assert_str_eq(sn_asked(2), F2);
 }
 
 Test(cp_iter_forward, servfail_moves_on_without_a_lame_mark)
 {
 	struct done d;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	forward(".", 2, F2, F3);
 	prime_rtt(F2, 1000);
 	resolve("a.servfail.test.", DNS_TYPE_A, &d);
 	expect_a(&d, "a.servfail.test.", "192.0.2.3");
-	cr_assert_str_eq(asked(0), F2 " " F3);
+	cr_assert_str_eq(sn_asked(0), F2 " " F3);
 	cr_assert_eq(env.stats.fwd_failovers, 1);
 	cr_assert_not(lame_for(F2, "."), "one failing name says nothing of the forwarder");
 	cr_assert_eq(env.stats.verdicts[CP_RESP_SERVER_ERROR], 1);
@@ -605,30 +422,30 @@ Test(cp_iter_forward, servfail_does_not_wait_on_a_forwarder_in_backoff)
 	struct sockaddr_storage dead = v4(F1);
 	struct done d;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	forward(".", 2, F1, F2);
 	for (int i = 0; i < 8; i++) {
 		struct cp_infra_info info = info_of(F1);
 
 		cr_assert_eq(cp_infra_timeout(infra, (const struct sockaddr *)&dead, info.rto_ms,
-					      fake.now_ms),
-			     0);
+		                              sn.now_ms),
+		             0);
 	}
 	cr_assert(info_of(F1).backoff);
 	resolve("a.servfail.test.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
-	cr_assert_str_eq(asked(0), F2);
+	cr_assert_str_eq(sn_asked(0), F2);
 	cr_assert_eq(env.stats.fwd_failovers, 0);
 	/* After a timeout it stays a candidate: the network, not the farm, may be at fault. */
 	resolve("www.dead.test.", DNS_TYPE_A, &d);
-	cr_assert_str_eq(asked(1), F2 " " F1, "%s", asked(1));
+	cr_assert_str_eq(sn_asked(1), F2 " " F1, "%s", sn_asked(1));
 }
 
 Test(cp_iter_forward, refused_marks_lame_and_moves_on)
 {
 	struct done d;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	forward(".", 2, F2, F3);
 	prime_rtt(F2, 1000);
 	resolve("a.refused.test.", DNS_TYPE_A, &d);
@@ -637,28 +454,28 @@ Test(cp_iter_forward, refused_marks_lame_and_moves_on)
 	/* Lame for ".": F3 is preferred although F2 is faster. */
 	resolve("b.example.", DNS_TYPE_A, &d);
 	expect_a(&d, "b.example.", "192.0.2.3");
-	cr_assert_str_eq(asked(2), F3);
+	cr_assert_str_eq(sn_asked(2), F3);
 }
 
 Test(cp_iter_forward, garbage_moves_on)
 {
 	struct done d;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	forward(".", 2, F2, F3);
 	prime_rtt(F2, 1000);
 	resolve("a.garbage.test.", DNS_TYPE_A, &d);
 	expect_a(&d, "a.garbage.test.", "192.0.2.3");
-	cr_assert_str_eq(asked(0), F2 " " F3);
+	cr_assert_str_eq(sn_asked(0), F2 " " F3);
 	cr_assert_eq(env.stats.verdicts[CP_RESP_FORMERR], 1);
 }
 
 Test(cp_iter_forward, all_fail_servfail_within_bounds)
 {
 	struct done d;
-	uint64_t t0 = fake.now_ms;
+	uint64_t t0 = sn.now_ms;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	forward(".", 3, F1, F2, F3);
 	/* RTO 3 x RTT (above the 50 ms clamp): asked F1, F2, F3 in that order. */
 	prime_rtt(F1, 100000);
@@ -667,97 +484,96 @@ Test(cp_iter_forward, all_fail_servfail_within_bounds)
 	resolve("www.dead.test.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
 	/* F1 and F2 only timed out: asked once more; F3 said SERVFAIL: not again. */
-	cr_assert_str_eq(asked(0), F1 " " F2 " " F3 " " F1 " " F2, "%s", asked(0));
+	cr_assert_str_eq(sn_asked(0), F1 " " F2 " " F3 " " F1 " " F2, "%s", sn_asked(0));
 	cr_assert_eq(env.stats.fwd_failovers, 4);
-	cr_assert_leq(fake.now_ms - t0, CP_ITER_DEFAULT_MAX_TIME_MS);
-	cr_assert_eq(fake.unscripted, 0);
+	cr_assert_leq(sn.now_ms - t0, CP_ITER_DEFAULT_MAX_TIME_MS);
+	cr_assert_eq(sn.unscripted, 0);
 }
 
 Test(cp_iter_forward, all_fail_bounded_by_max_sent)
 {
 	struct done d;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	env.limits.max_sent = 2;
 	forward(".", 3, F1, F2, F3);
 	resolve("www.dead.test.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_SENT);
-	cr_assert_eq(fake.n, 2);
+	cr_assert_eq(sn.n, 2);
 }
 
 Test(cp_iter_forward, all_fail_bounded_by_max_time)
 {
 	struct done d;
-	uint64_t t0 = fake.now_ms;
+	uint64_t t0 = sn.now_ms;
 
-	WORLD(flaky);
+	SN_WORLD(flaky);
 	env.limits.max_time_ms = 1000; /* 376 ms each, then 752 in the second round: no */
 	forward(".", 2, F1, F2);
 	resolve("www.dead.test.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_TIME);
-	cr_assert_leq(fake.now_ms - t0, 1000, "took %llu ms",
-		      (unsigned long long)(fake.now_ms - t0));
+	cr_assert_leq(sn.now_ms - t0, 1000, "took %llu ms", (unsigned long long)(sn.now_ms - t0));
 }
 
-static const struct line lossy[] = {
-	{ F1, NULL, DNS_TYPE_A, SILENT_ONCE, REC, "AN @ A 192.0.2.9" },
+static const struct sn_line lossy[] = {
+	{ F1, NULL, DNS_TYPE_A, SN_SILENT_ONCE, REC, "AN @ A 192.0.2.9" },
 };
 
 Test(cp_iter_forward, one_lost_datagram_recovered_by_the_second_round)
 {
 	struct done d;
 
-	WORLD(lossy);
+	SN_WORLD(lossy);
 	forward(".", 1, F1);
 	resolve("www.example.net.", DNS_TYPE_A, &d);
 	expect_a(&d, "www.example.net.", "192.0.2.9");
-	cr_assert_str_eq(asked(0), F1 " " F1);
+	cr_assert_str_eq(sn_asked(0), F1 " " F1);
 	cr_assert_eq(env.stats.fwd_failovers, 1);
 }
 
 /* ---- forward zones beside iteration ---- */
 
-static const struct line mixed[] = {
+static const struct sn_line mixed[] = {
 	/* corp.example.'s forwarder: a CNAME out of its zone, with a poisoned target. */
-	{ F1, "alias.corp.example.", DNS_TYPE_A, ANSWER, REC,
+	{ F1, "alias.corp.example.", DNS_TYPE_A, SN_ANSWER, REC,
 	  "AN @ CNAME www.example.net.; AN www.example.net. A 203.0.113.66" },
-	{ F1, "*.corp.example.", DNS_TYPE_A, ANSWER, REC, "AN @ A 192.0.2.10" },
-	{ F1, "*.corp.example.", DNS_TYPE_MX, ANSWER, REC, "AU example. SOA" },
+	{ F1, "*.corp.example.", DNS_TYPE_A, SN_ANSWER, REC, "AN @ A 192.0.2.10" },
+	{ F1, "*.corp.example.", DNS_TYPE_MX, SN_ANSWER, REC, "AU example. SOA" },
 	/* The root of the iterative side answers example.net. itself. */
-	{ ROOT, "*.example.net.", DNS_TYPE_A, ANSWER, DNS_FLAG_AA, "AN @ A 192.0.2.20" },
+	{ ROOT, "*.example.net.", DNS_TYPE_A, SN_ANSWER, DNS_FLAG_AA, "AN @ A 192.0.2.20" },
 };
 
 Test(cp_iter_forward, cname_out_of_the_forward_zone_resolved_iteratively)
 {
 	struct done d;
 
-	WORLD(mixed);
+	SN_WORLD(mixed);
 	forward("corp.example.", 1, F1);
 	resolve("alias.corp.example.", DNS_TYPE_A, &d);
 	expect_a(&d, "www.example.net.", "192.0.2.20");
 	cr_assert_eq(d.count[DNS_SECTION_ANSWER], 2);
-	cr_assert_str_eq(asked(0), F1 " " ROOT);
-	cr_assert_not(fake.q[1].p.rd, "iteration asks with RD=0");
+	cr_assert_str_eq(sn_asked(0), F1 " " ROOT);
+	cr_assert_not(sn.q[1].p.rd, "iteration asks with RD=0");
 	cr_assert_eq(env.stats.forwarded, 1);
 	cr_assert_eq(cached_rank("www.example.net.", DNS_TYPE_A), CP_RRC_RANK_AUTH_ANSWER,
-		     "the forwarder's out-of-zone record was dropped");
+	             "the forwarder's out-of-zone record was dropped");
 	/* A name outside the forward zone never goes to its forwarder. */
 	resolve("other.example.net.", DNS_TYPE_A, &d);
 	expect_a(&d, "other.example.net.", "192.0.2.20");
-	cr_assert_str_eq(asked(2), ROOT);
+	cr_assert_str_eq(sn_asked(2), ROOT);
 }
 
 Test(cp_iter_forward, nodata_with_the_soa_above_the_forward_zone)
 {
 	struct done d;
 
-	WORLD(mixed);
+	SN_WORLD(mixed);
 	forward("corp.example.", 1, F1);
 	resolve("www.corp.example.", DNS_TYPE_MX, &d);
 	/* The SOA of example. is out of the forward zone's bailiwick: dropped, NODATA stays. */
 	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
 	cr_assert_eq(d.n, 0);
-	cr_assert_str_eq(asked(0), F1);
+	cr_assert_str_eq(sn_asked(0), F1);
 }
 
 Test(cp_iter_forward, forward_zone_wins_over_a_cached_delegation)
@@ -765,17 +581,21 @@ Test(cp_iter_forward, forward_zone_wins_over_a_cached_delegation)
 	struct done d;
 	uint8_t owner[DNS_NAME_MAXLEN], target[DNS_NAME_MAXLEN];
 	struct dns_rdata rd = { .data = target, .len = 0 };
-	struct dns_rrset_in ns = { .owner = owner, .type = DNS_TYPE_NS, .rclass = DNS_CLASS_IN,
-				   .ttl = 3600, .n_rdata = 1, .rdata = &rd };
+	struct dns_rrset_in ns = { .owner = owner,
+		                   .type = DNS_TYPE_NS,
+		                   .rclass = DNS_CLASS_IN,
+		                   .ttl = 3600,
+		                   .n_rdata = 1,
+		                   .rdata = &rd };
 
-	WORLD(mixed);
+	SN_WORLD(mixed);
 	mb_wire(owner, "corp.example.");
 	rd.len = (uint16_t)mb_wire(target, "ns.corp.example.");
-	cr_assert_eq(cp_rrcache_store(cache, &ns, CP_RRC_RANK_AUTH_ANSWER, fake.now_ms / 1000), 0);
+	cr_assert_eq(cp_rrcache_store(cache, &ns, CP_RRC_RANK_AUTH_ANSWER, sn.now_ms / 1000), 0);
 	forward("corp.example.", 1, F1);
 	resolve("host.corp.example.", DNS_TYPE_A, &d);
 	expect_a(&d, "host.corp.example.", "192.0.2.10");
-	cr_assert_str_eq(asked(0), F1);
+	cr_assert_str_eq(sn_asked(0), F1);
 }
 
 Test(cp_iter_forward, pure_forwarder_without_hints)
@@ -783,7 +603,7 @@ Test(cp_iter_forward, pure_forwarder_without_hints)
 	struct done d;
 	uint8_t qn[DNS_NAME_MAXLEN];
 
-	WORLD(mixed);
+	SN_WORLD(mixed);
 	env.hints = NULL;
 	env.n_hints = 0;
 	forward("corp.example.", 1, F1);
@@ -792,11 +612,11 @@ Test(cp_iter_forward, pure_forwarder_without_hints)
 	/* Outside every forward zone and no hints: nobody to ask. */
 	resolve("www.example.net.", DNS_TYPE_A, &d);
 	expect_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
-	cr_assert_eq(fake.n, 1);
+	cr_assert_eq(sn.n, 1);
 	env.forward = NULL;
 	mb_wire(qn, "www.example.net.");
 	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, NULL), -EINVAL,
-		     "neither hints nor forward zones");
+	             "neither hints nor forward zones");
 }
 
 Test(cp_iter_forward, table_changed_while_a_question_waits)
@@ -805,7 +625,7 @@ Test(cp_iter_forward, table_changed_while_a_question_waits)
 	uint8_t qn[DNS_NAME_MAXLEN];
 	struct cp_iter *it = NULL;
 
-	WORLD(mixed);
+	SN_WORLD(mixed);
 	forward("corp.example.", 1, F1);
 	mb_wire(qn, "host.corp.example.");
 	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
@@ -813,7 +633,7 @@ Test(cp_iter_forward, table_changed_while_a_question_waits)
 	/* Removed and re-added elsewhere before the reply: the question keeps its copy. */
 	cr_assert_eq(cp_forward_remove(fwd, qn + 5), 0);
 	forward("corp.example.", 1, F2);
-	pump();
+	sn_pump();
 	expect_a(&d, "host.corp.example.", "192.0.2.10");
-	cr_assert_str_eq(asked(0), F1);
+	cr_assert_str_eq(sn_asked(0), F1);
 }
