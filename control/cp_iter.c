@@ -262,6 +262,8 @@ st_send(struct cp_iter *it)
 	p.edns = info.edns != CP_INFRA_EDNS_NO;
 	p.rd = it->dp.forward;
 	p.timeout_ms = info.rto_ms < left ? info.rto_ms : (uint32_t)left;
+	if (it->dp.forward)
+		p.timeout_ms = cp_iter_fwd_timeout_ms(info.rto_ms, left);
 	it->sent_rto_ms = info.rto_ms;
 	if (p.timeout_ms == 0)
 		p.timeout_ms = 1;

@@ -88,6 +88,14 @@
 					      Unbound's max_dependency_depth */
 #define CP_ITER_DEFAULT_MAX_TIME_MS    8000 /* chosen: under the 10 s many stubs wait in all */
 #define CP_ITER_DEFAULT_LAME_TTL_MS    900000 /* Unbound infra-lame-ttl default 900 s; to verify */
+/*
+ * Least time a forwarder is given to answer: a recursive resolver answering a
+ * miss first iterates itself, so the RTO learnt from its cache hits (a few ms)
+ * would time out its misses. Unbound's documentation gives the same advice for
+ * forwarders (raise infra-cache-min-rtt). Chosen; the question's time bound
+ * still cuts it.
+ */
+#define CP_ITER_FWD_MIN_TIMEOUT_MS     1000
 
 /** Bounds of one client question; over any -> SERVFAIL with its cause. */
 struct cp_iter_limits {

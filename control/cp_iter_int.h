@@ -162,4 +162,13 @@ bool cp_iter_fwd_find(struct cp_iter *it);
 /** PROCESS_RESPONSE for a forward delegation (it->dp.forward). Returns "go on?". */
 bool cp_iter_fwd_process(struct cp_iter *it);
 
+/** SEND's timeout for a forwarder whose RTO is @p rto_ms, @p left_ms of the question left. */
+static inline uint32_t
+cp_iter_fwd_timeout_ms(uint32_t rto_ms, uint64_t left_ms)
+{
+	uint32_t t = rto_ms > CP_ITER_FWD_MIN_TIMEOUT_MS ? rto_ms : CP_ITER_FWD_MIN_TIMEOUT_MS;
+
+	return t < left_ms ? t : (uint32_t)left_ms;
+}
+
 #endif /* CP_ITER_INT_H */

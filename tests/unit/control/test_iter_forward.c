@@ -401,6 +401,24 @@ Test(cp_iter_forward, first_forwarder_times_out_second_answers)
 	cr_assert_str_eq(sn_asked(2), F2);
 }
 
+/* A forwarder answering from its cache has an RTO of a few ms; its misses need longer. */
+Test(cp_iter_forward, forwarders_get_time_to_recurse)
+{
+	struct done d;
+
+	SN_WORLD(flaky);
+	forward(".", 1, F2);
+	prime_rtt(F2, 1000); /* RTO: the 50 ms clamp */
+	cr_assert_lt(info_of(F2).rto_ms, CP_ITER_FWD_MIN_TIMEOUT_MS);
+	resolve("www.example.net.", DNS_TYPE_A, &d);
+	expect_a(&d, "www.example.net.", "192.0.2.2");
+	cr_assert_eq(sn.q[0].p.timeout_ms, CP_ITER_FWD_MIN_TIMEOUT_MS);
+	/* Still cut to what is left of the question. */
+	env.limits.max_time_ms = 300;
+	resolve("www2.example.net.", DNS_TYPE_A, &d);
+	cr_assert_eq(sn.q[1].p.timeout_ms, 300);
+}
+
 Test(cp_iter_forward, servfail_moves_on_without_a_lame_mark)
 {
 	struct done d;
