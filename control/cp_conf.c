@@ -47,6 +47,7 @@ defaults(struct cp_conf *conf)
 	conf->cache.min_ttl = 0;
 	conf->cache.max_ttl = 86400;
 	conf->cache.max_negative_ttl = 3600;
+	cp_conf_stale_defaults(&conf->resolver);
 	conf->localdata = cp_localdata_new();
 	if (conf->server.control_socket == NULL || conf->localdata == NULL)
 		return -ENOMEM;
@@ -418,8 +419,8 @@ read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
 			free(r->root_hints);
 			r->root_hints = NULL;
 			rc = cp_get_str(c, v, &r->root_hints);
-		} else {
-			rc = cp_unknown_key(c, k, "root-hints");
+		} else if ((rc = cp_conf_stale_key(c, k, v, r)) == -ENOENT) {
+			rc = cp_unknown_key(c, k, "root-hints, " CP_CONF_STALE_KEYS);
 		}
 		if (rc == 0)
 			cp_path_restore(c, saved);

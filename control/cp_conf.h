@@ -63,6 +63,24 @@
  *                                          not answer get REFUSED)
  *     root-hints          path of a zone file: NS records of "." and their A/AAAA
  *                         (production: /usr/share/dns/root.hints; tests: the private root)
+ *     serve-stale         bool                              default on
+ *                         RFC 8767: when resolving fails (SERVFAIL) or takes longer than
+ *                         stale-client-timeout, answer from expired master-cache data
+ *     stale-max-age       duration, whole s, 1s..7d         default 1d
+ *                         how long past expiry data is kept for that; RFC 8767 5 suggests
+ *                         1 to 3 days (and caps at 7): 1 day, as Unbound's serve-expired-ttl
+ *                         86400 and Knot Resolver's serve_stale, covers an outage of a
+ *                         working day without serving week-old addresses
+ *     stale-answer-ttl    duration, whole s, 1s..1h         default 30s (RFC 8767 4); also
+ *                         how long workers cache a stale answer, and so how often a stale
+ *                         name is tried upstream again (RFC 8767's failure-recheck timer)
+ *     stale-client-timeout  duration 0..10s, or off          default 1.8s (RFC 8767 5's
+ *                         client-response timer): a client still waiting then gets the stale
+ *                         answer while resolution goes on; 0/off: stale only on failure
+ *     prefetch            bool                              default on
+ *                         a worker hit in the last tenth of a resolver answer's TTL (10 s
+ *                         or more) makes the control thread resolve it again before it
+ *                         expires; local data is never prefetched (it does not expire)
  *   local-data:                           (list of strings, one RR each in zone-file
  *                                          syntax; default TTL 3600, class IN; read
  *                                          after local-zones; see cp_localdata.h)
@@ -193,6 +211,11 @@ struct cp_acl_rule {
 /* Iterative resolution of what local data does not answer; off without this section. */
 struct cp_resolver_conf {
 	char *root_hints; /* zone file with the root's NS and their addresses; NULL: no resolver */
+	bool serve_stale;                 /* RFC 8767 */
+	uint32_t stale_max_age;           /* seconds past expiry data may still be served */
+	uint32_t stale_answer_ttl;        /* seconds, the TTL of stale RRsets in answers */
+	uint32_t stale_client_timeout_ms; /* client-response timer; 0: stale only on failure */
+	bool prefetch;                    /* refresh hot entries in their last tenth of TTL */
 };
 
 struct cp_conf {
