@@ -61,7 +61,8 @@ bench_fill(struct dp_cache *c, const struct bench_names *nm, struct bench_rng *r
 			return bench_fill_fail(res, i, "dns_query_parse");
 		if (sample)
 			dp_cache_get_stats(c, &s0);
-		rc = dp_cache_insert(c, &q.key, &tb.t, now, tb.t.ttl_min);
+		/* Resolver answers, as the worker inserts them: with a prefetch window. */
+		rc = dp_cache_insert_flags(c, &q.key, &tb.t, now, tb.t.ttl_min, DP_CACHE_PREFETCH);
 		if (rc != 0) {
 			if (res->first_error == 0)
 				res->first_error = rc;

@@ -41,6 +41,7 @@ struct bench_burst {
 struct bench_acc {
 	uint64_t hits, misses, not_answer, serve_err, bytes, sum;
 	uint64_t st_parse, st_lookup, st_serve;
+	uint64_t prefetch_due; /* hits in a prefetch window (the worker would report them) */
 };
 
 static struct bench_burst *
@@ -125,6 +126,11 @@ bench_burst_run(struct dp_cache *c, struct bench_burst *b, const struct bench_qu
 		                dp_cache_entry_next_rotation(e),
 		                dns_query_udp_limit(q, DNS_EDNS_SIZE), b->out[i], BENCH_OUT_CAP);
 		b->len[i] = len;
+		/* The worker's prefetch test, as in dp_worker.c serve_hit(). */
+		if (unlikely(dp_cache_entry_prefetch_due(e, now))) {
+			acc->prefetch_due++;
+			dp_cache_entry_prefetch_reported(e);
+		}
 		if (unlikely(len < DNS_HEADER_LEN)) {
 			acc->serve_err++;
 			continue;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Delivering answers: a finished flight's template to the workers' caches and every waiter. */
+#include <errno.h>
 #include <string.h>
 
 #include "cp_answer.h"
@@ -49,29 +50,54 @@ reply_tcp(struct cp_daemon *d, const struct cp_waiter *w, const struct dns_templ
 	d->stats.tcp_replies++;
 }
 
+static struct dp_blob *
+make_blob(struct cp_daemon *d, const struct dns_key *key, const struct dns_template *t,
+	  uint32_t cache_ttl, unsigned opts)
+{
+	struct dp_blob *blob = cp_push_blob(d->push, key, t, cache_ttl);
+
+	if (blob != NULL && (opts & CP_ANSWER_PREFETCH) != 0)
+		blob->flags |= DP_BLOB_PREFETCH;
+	return blob;
+}
+
+static void
+insert_all(struct cp_daemon *d, struct dp_blob *blob, const uint64_t *mask, unsigned opts)
+{
+	struct dp_fill ins = { .type = DP_FILL_INSERT, .blob = blob };
+	bool all = d->conf.cache.push_to_all_workers || (opts & CP_ANSWER_ALL_WORKERS) != 0;
+
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		if (all || cp_flight_mask_has(mask, i))
+			(void)cp_push_fill(d->push, i, &ins);
+	}
+	d->stats.pushed_entries++;
+}
+
 void
 cp_answer_flight(struct cp_daemon *d, struct cp_flight *f, const struct dns_template *t,
 		 uint32_t cache_ttl, uint16_t rcode)
+{
+	cp_answer_flight_opts(d, f, t, cache_ttl, rcode, 0);
+}
+
+void
+cp_answer_flight_opts(struct cp_daemon *d, struct cp_flight *f, const struct dns_template *t,
+		      uint32_t cache_ttl, uint16_t rcode, unsigned opts)
 {
 	struct dp_blob *blob = NULL;
 
 	cp_flight_remove(d->flights, f);
 	if (t != NULL) {
-		blob = cp_push_blob(d->push, &f->key, t, cache_ttl);
+		blob = make_blob(d, &f->key, t, cache_ttl, opts);
 		if (blob == NULL) {
 			d->stats.fail[CP_FAIL_NO_MEMORY]++;
 			t = NULL;
 			rcode = DNS_RCODE_SERVFAIL;
 		}
 	}
-	if (blob != NULL && cache_ttl > 0) {
-		struct dp_fill ins = { .type = DP_FILL_INSERT, .blob = blob };
-		for (unsigned i = 0; i < d->n_workers; i++) {
-			if (d->conf.cache.push_to_all_workers || cp_flight_mask_has(f->worker_mask, i))
-				(void)cp_push_fill(d->push, i, &ins);
-		}
-		d->stats.pushed_entries++;
-	}
+	if (blob != NULL && cache_ttl > 0)
+		insert_all(d, blob, f->worker_mask, opts);
 	for (struct cp_waiter *w = f->waiters; w != NULL; w = w->next) {
 		if (w->kind == CP_WAITER_UDP)
 			reply_udp(d, w, blob, rcode);
@@ -79,6 +105,23 @@ cp_answer_flight(struct cp_daemon *d, struct cp_flight *f, const struct dns_temp
 			reply_tcp(d, w, t, rcode);
 	}
 	cp_flight_free(f);
+}
+
+int
+cp_answer_push(struct cp_daemon *d, const struct dns_key *key, const struct dns_template *t,
+	       uint32_t cache_ttl, const uint64_t *mask, unsigned opts)
+{
+	struct dp_blob *blob;
+
+	if (cache_ttl == 0)
+		return 0;
+	blob = make_blob(d, key, t, cache_ttl, opts);
+	if (blob == NULL) {
+		d->stats.fail[CP_FAIL_NO_MEMORY]++;
+		return -ENOMEM;
+	}
+	insert_all(d, blob, mask, opts);
+	return 0;
 }
 
 void

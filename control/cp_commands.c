@@ -88,6 +88,8 @@ counters_detail(json_t *o, const struct dp_stats *s)
 	json_t *drops = json_object(), *verdicts = json_object(), *frames = json_object();
 
 	set_u64(o, "punt_full", s->punt_full);
+	set_u64(o, "prefetch_reports", s->prefetch_reports);
+	set_u64(o, "prefetch_full", s->prefetch_full);
 	set_u64(o, "truncated", s->truncated);
 	set_u64(o, "acl_refused", s->acl_refused);
 	set_u64(o, "to_kernel", s->to_kernel);
@@ -133,6 +135,7 @@ rrcache_json(const struct cp_rrcache *c)
 	set_u64(o, "expired", st.expired);
 	set_u64(o, "replaced", st.replaced);
 	set_u64(o, "refused_rank", st.refused_rank);
+	set_u64(o, "stale_hits", st.stale_hits);
 	return o;
 }
 
@@ -141,9 +144,10 @@ rrcache_json(const struct cp_rrcache *c)
  * and the master cache's.
  */
 static json_t *
-resolver_json(const struct cp_resolver *r)
+resolver_json(struct cp_resolver *r)
 {
 	const struct cp_iter_stats *st = cp_resolver_stats(r);
+	const struct cp_resolver_stats *rs = cp_resolver_counters(r);
 	json_t *o = json_object(), *fail = json_object();
 
 	set_u64(o, "resolutions", st->started);
@@ -156,6 +160,14 @@ resolver_json(const struct cp_resolver *r)
 	for (unsigned i = 1; i < CP_ITER_CAUSE_COUNT; i++)
 		set_u64(fail, cp_iter_cause_name(i), st->servfail[i]);
 	json_object_set_new(o, "servfail", fail);
+	set_u64(o, "stale_answers", rs->stale_answers);
+	set_u64(o, "stale_early", rs->stale_early);
+	set_u64(o, "prefetch_reports", rs->prefetch_reports);
+	set_u64(o, "prefetch_coalesced", rs->prefetch_coalesced);
+	set_u64(o, "prefetch_ignored", rs->prefetch_ignored);
+	set_u64(o, "prefetch_started", rs->prefetch_started);
+	set_u64(o, "prefetch_done", rs->prefetch_done);
+	set_u64(o, "prefetch_failed", rs->prefetch_failed);
 	json_object_set_new(o, "master_cache", rrcache_json(cp_resolver_rrcache(r)));
 	return o;
 }

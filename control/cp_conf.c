@@ -48,6 +48,7 @@ defaults(struct cp_conf *conf)
 	conf->cache.min_ttl = 0;
 	conf->cache.max_ttl = 86400;
 	conf->cache.max_negative_ttl = 3600;
+	cp_conf_stale_defaults(&conf->resolver);
 	conf->localdata = cp_localdata_new();
 	if (conf->server.control_socket == NULL || conf->localdata == NULL)
 		return -ENOMEM;
@@ -422,8 +423,8 @@ read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
 		} else if (KEY_IS(k, "forward-zones")) {
 			rc = cp_conf_read_forward_zones(c, v);
 			r->forward_given = rc == 0 && cp_ynode_count(v) > 0;
-		} else {
-			rc = cp_unknown_key(c, k, "root-hints, forward-zones");
+		} else if ((rc = cp_conf_stale_key(c, k, v, r)) == -ENOENT) {
+			rc = cp_unknown_key(c, k, "root-hints, forward-zones, " CP_CONF_STALE_KEYS);
 		}
 		if (rc == 0)
 			cp_path_restore(c, saved);

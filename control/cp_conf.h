@@ -71,6 +71,24 @@
  *       A name under a forward zone is sent (RD=1) to its servers instead of being
  *       resolved iteratively; without root-hints, names under no forward zone get
  *       SERVFAIL. The control socket's forward-add/-remove change the list at run time.
+ *     serve-stale         bool                              default on
+ *                         RFC 8767: when resolving fails (SERVFAIL) or takes longer than
+ *                         stale-client-timeout, answer from expired master-cache data
+ *     stale-max-age       duration, whole s, 1s..7d         default 1d
+ *                         how long past expiry data is kept for that; RFC 8767 5 suggests
+ *                         1 to 3 days (and caps at 7): 1 day, as Unbound's serve-expired-ttl
+ *                         86400 and Knot Resolver's serve_stale, covers an outage of a
+ *                         working day without serving week-old addresses
+ *     stale-answer-ttl    duration, whole s, 1s..1h         default 30s (RFC 8767 4); also
+ *                         how long workers cache a stale answer, and so how often a stale
+ *                         name is tried upstream again (RFC 8767's failure-recheck timer)
+ *     stale-client-timeout  duration 0..10s, or off          default 1.8s (RFC 8767 5's
+ *                         client-response timer): a client still waiting then gets the stale
+ *                         answer while resolution goes on; 0/off: stale only on failure
+ *     prefetch            bool                              default on
+ *                         a worker hit in the last tenth of a resolver answer's TTL (10 s
+ *                         or more) makes the control thread resolve it again before it
+ *                         expires; local data is never prefetched (it does not expire)
  *   local-data:                           (list of strings, one RR each in zone-file
  *                                          syntax; default TTL 3600, class IN; read
  *                                          after local-zones; see cp_localdata.h)
@@ -207,6 +225,11 @@ struct cp_resolver_conf {
 	 * it (and sets this to NULL), as with localdata. */
 	struct cp_forward *forward;
 	bool forward_given; /* forward-zones listed at least one zone */
+	bool serve_stale;                 /* RFC 8767 */
+	uint32_t stale_max_age;           /* seconds past expiry data may still be served */
+	uint32_t stale_answer_ttl;        /* seconds, the TTL of stale RRsets in answers */
+	uint32_t stale_client_timeout_ms; /* client-response timer; 0: stale only on failure */
+	bool prefetch;                    /* refresh hot entries in their last tenth of TTL */
 };
 
 /** True when the configuration asks for a resolver (root hints or forward zones). */

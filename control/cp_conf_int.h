@@ -92,4 +92,18 @@ int cp_conf_read_local_data(struct cp_cctx *c, const struct cp_ynode *n);
 /* resolver.forward-zones (cp_conf_forward.c), into c->conf->resolver.forward. */
 int cp_conf_read_forward_zones(struct cp_cctx *c, const struct cp_ynode *n);
 
+/* cp_conf_stale.c: the resolver section's serve-stale and prefetch keys. */
+#define CP_CONF_STALE_KEYS \
+	"serve-stale, stale-max-age, stale-answer-ttl, stale-client-timeout, prefetch"
+
+/** Their defaults (RFC 8767; see cp_conf.h). */
+void cp_conf_stale_defaults(struct cp_resolver_conf *r);
+
+/**
+ * Read key @p k with value @p v if it is one of CP_CONF_STALE_KEYS.
+ * @return 0, -EINVAL (message written), or -ENOENT: not one of them.
+ */
+int cp_conf_stale_key(struct cp_cctx *c, const struct cp_ynode *k, const struct cp_ynode *v,
+                      struct cp_resolver_conf *r);
+
 #endif /* CP_CONF_INT_H */

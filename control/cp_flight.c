@@ -134,6 +134,35 @@ cp_flight_join(struct cp_flight_table *t, const struct dns_key *key, const struc
 	return f;
 }
 
+struct cp_flight *
+cp_flight_open(struct cp_flight_table *t, const struct dns_key *key, unsigned worker,
+	       uint64_t now_ns, bool *started)
+{
+	struct cp_flight *f = cp_flight_find(t, key);
+
+	*started = false;
+	if (f == NULL) {
+		unsigned b = bucket_of(t, key);
+
+		if (t->count >= t->max_flights) {
+			errno = ENOSPC;
+			return NULL;
+		}
+		f = calloc(1, sizeof(*f));
+		if (f == NULL)
+			return NULL;
+		f->key = *key;
+		f->started_ns = now_ns;
+		f->hash_next = t->buckets[b];
+		t->buckets[b] = f;
+		t->count++;
+		*started = true;
+	}
+	if (worker < CP_FLIGHT_MAX_WORKERS)
+		f->worker_mask[worker / 64] |= 1ULL << (worker % 64);
+	return f;
+}
+
 void
 cp_flight_remove(struct cp_flight_table *t, struct cp_flight *f)
 {

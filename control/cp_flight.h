@@ -78,6 +78,16 @@ void cp_flight_table_destroy(struct cp_flight_table *t);
 struct cp_flight *cp_flight_join(struct cp_flight_table *t, const struct dns_key *key,
 				 const struct cp_waiter *w, uint64_t now_ns, bool *started);
 
+/**
+ * The flight for @p key, created without a waiter if there is none (a refresh
+ * no client waits for; clients asking meanwhile join it). Worker @p worker's
+ * bit is set in its mask, so the answer is pushed to that worker's cache.
+ * @param[out] started true if this created the flight
+ * @return the flight, or NULL (errno ENOSPC: too many flights, or ENOMEM).
+ */
+struct cp_flight *cp_flight_open(struct cp_flight_table *t, const struct dns_key *key,
+				 unsigned worker, uint64_t now_ns, bool *started);
+
 /** The flight for @p key, or NULL. */
 struct cp_flight *cp_flight_find(struct cp_flight_table *t, const struct dns_key *key);
 

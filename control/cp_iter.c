@@ -101,6 +101,24 @@ answers_client(int kind, const struct cp_rrc_rrset *e)
 	return kind >= 0 && (kind != CP_RRC_POSITIVE || e->rank >= CP_RRC_RANK_NONAUTH_ANSWER);
 }
 
+/*
+ * Refresh mode: an entry stored before the question started and in the last
+ * tenth of its TTL (+1 s: the workers' clock ticks apart) is to be asked again,
+ * once per name of the chain (a refused store must not make us ask forever).
+ */
+static bool
+refresh_due(struct cp_iter *it, const struct cp_rrc_rrset *e, uint32_t left)
+{
+	uint32_t bit = 1u << (it->n_names - 1);
+
+	if (!it->refresh || (it->refreshed & bit) != 0 ||
+	    e->expire - e->ttl >= it->budget->start_ms / 1000 ||
+	    (uint64_t)left * 10 > (uint64_t)e->ttl + 10)
+		return false;
+	it->refreshed |= bit;
+	return true;
+}
+
 /* INIT: answer, negative answer or CNAME from the cache; else go and ask. */
 static bool
 st_init(struct cp_iter *it)
@@ -110,16 +128,20 @@ st_init(struct cp_iter *it)
 	const uint8_t *sname = cp_iter_sname(it);
 	const struct cp_rrc_rrset *e = NULL;
 	uint8_t target[DNS_NAME_MAXLEN];
-	int kind = cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e, NULL);
+	uint32_t left = 0;
+	int kind = cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e,
+	                             &left);
 
+	if (kind >= 0 && refresh_due(it, e, left))
+		kind = -ENOENT;
 	if (answers_client(kind, e) || (it->neg_override && dns_name_equal(it->neg_name, sname))) {
 		it->state = CP_ITER_FINISH;
 		return true;
 	}
 	if (it->qtype != DNS_TYPE_CNAME &&
 	    cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s, &e,
-	                      NULL) == CP_RRC_POSITIVE &&
-	    answers_client(CP_RRC_POSITIVE, e)) {
+	                      &left) == CP_RRC_POSITIVE &&
+	    answers_client(CP_RRC_POSITIVE, e) && !refresh_due(it, e, left)) {
 		if (dns_name_scan(e->rdata[0].data, e->rdata[0].len, target) < 0)
 			return fail(it, CP_ITER_FAIL_CACHE);
 		for (unsigned i = 0; i < it->n_names; i++)
@@ -528,9 +550,9 @@ iter_new(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t
 	return it;
 }
 
-int
-cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-              cp_iter_done_fn cb, void *arg, struct cp_iter **out)
+static int
+iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+           bool refresh, cp_iter_done_fn cb, void *arg, struct cp_iter **out)
 {
 	struct cp_iter *it;
 	bool done = false;
@@ -545,6 +567,7 @@ cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uin
 		return -ENOMEM;
 	it->cb = cb;
 	it->arg = arg;
+	it->refresh = refresh;
 	it->sync_done = &done;
 	env->stats.started++;
 	run(it);
@@ -553,6 +576,20 @@ cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uin
 	if (out != NULL)
 		*out = done ? NULL : it;
 	return 0;
+}
+
+int
+cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+              cp_iter_done_fn cb, void *arg, struct cp_iter **out)
+{
+	return iter_start(env, qname, qtype, qclass, false, cb, arg, out);
+}
+
+int
+cp_iter_start_refresh(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,
+                      uint16_t qclass, cp_iter_done_fn cb, void *arg, struct cp_iter **out)
+{
+	return iter_start(env, qname, qtype, qclass, true, cb, arg, out);
 }
 
 void

@@ -46,7 +46,8 @@
  * starts again at INIT (another forward zone, or iteration).
  *
  * Not done in this pass: QNAME minimisation (RFC 9156: the full name is sent),
- * priming (RFC 8109: hints are used as they are), serve-stale,
+ * priming (RFC 8109: hints are used as they are), serve-stale (done
+ * by the caller from the master cache when a resolution fails: cp_stale.h),
  * DNSSEC, TTL-0 answers (SERVFAIL cause CP_ITER_FAIL_CACHE), 0x20.
  *
  * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
@@ -216,6 +217,16 @@ void cp_iter_limits_default(struct cp_iter_limits *l);
  */
 int cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,
 		  uint16_t qclass, cp_iter_done_fn cb, void *arg, struct cp_iter **out);
+
+/**
+ * As cp_iter_start(), in refresh mode (prefetch): for the client question's own
+ * names (the question and the CNAMEs it leads to, not NS address lookups), a
+ * cached entry in the last tenth of its TTL (one second of slack for the
+ * workers' clock) that was stored before this call counts as missing, so it is
+ * asked again before it expires. Entries with more left answer as usual.
+ */
+int cp_iter_start_refresh(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,
+			  uint16_t qclass, cp_iter_done_fn cb, void *arg, struct cp_iter **out);
 
 /**
  * Stop @p it: its upstream query and sub-resolutions are cancelled, everything

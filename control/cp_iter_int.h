@@ -13,7 +13,8 @@
 
 #define CP_ITER_MAX_NS    16 /* NS names kept per delegation; more are ignored */
 #define CP_ITER_MAX_ADDRS 32 /* server addresses kept per delegation */
-#define CP_ITER_MAX_CHAIN 24 /* names of a CNAME chain kept (>= max_cnames + 1 is enforced) */
+#define CP_ITER_MAX_CHAIN 24 /* names of a CNAME chain kept (>= max_cnames + 1 is enforced;
+			      * <= 32: refresh mode keeps one bit per name) */
 #define CP_ITER_MAX_OUT   64 /* RRsets of a result */
 /* Sends to one server address for one delegation when it times out: a dropped
  * datagram (loss, an authoritative's rate limiting) is not a dead server, so a
@@ -105,6 +106,8 @@ struct cp_iter {
 	enum cp_iter_cause blocked; /* a bound that kept a glueless lookup from starting */
 	bool neg_override;          /* NXDOMAIN/NODATA for neg_name seen but not cached */
 	bool starting_sub;          /* inside sub start: on_target() must not run us */
+	bool refresh;               /* cp_iter_start_refresh(): see there */
+	uint32_t refreshed;         /* refresh: bit i set once names[i] was asked again */
 	uint8_t neg_rcode;
 	uint8_t neg_name[DNS_NAME_MAXLEN];
 	bool *sync_done;            /* cp_iter_start()'s flag while it runs */

@@ -79,6 +79,7 @@ cp_push_blob(struct cp_push *p, const struct dns_key *key, const struct dns_temp
 	n->blob.ttl = ttl;
 	n->blob.key = *key;
 	n->blob.tmpl_len = t->total_len;
+	n->blob.flags = 0;
 	n->blob.pad = 0;
 	memcpy(n->blob.tmpl, t, t->total_len);
 	n->next = p->blobs;

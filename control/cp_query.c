@@ -114,6 +114,8 @@ cp_query_poll(struct cp_daemon *d)
 				cp_query_punt(d, &p[k]);
 			else if (p[k].type == DP_PUNT_LOOKUP_RESULT)
 				cp_answer_lookup_result(d, &p[k]);
+			else if (p[k].type == DP_PUNT_PREFETCH)
+				cp_prefetch_report(d, &p[k]);
 			else
 				d->stats.fail[CP_FAIL_BAD_PUNT]++;
 		}

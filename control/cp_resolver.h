@@ -4,6 +4,13 @@
  * the master cache, the server infrastructure data, the upstream sockets, the
  * root hints and the forward table, and runs one iterator (cp_iter) per flight.
  *
+ * Serve-stale (RFC 8767, cp_stale.h): a flight whose resolution ends in
+ * SERVFAIL is answered from stale master-cache data if there is any; with
+ * resolver.stale-client-timeout, clients still waiting when it fires get that
+ * answer early while the resolution goes on, and its fresh answer, if it comes,
+ * is pushed to the workers over the stale copies. Prefetch (cp_prefetch.c):
+ * cp_resolver_refresh() re-asks what a worker reported in its last tenth.
+ *
  * Owner: the control thread; runs on its libuv loop.
  */
 #ifndef CP_RESOLVER_H
@@ -42,6 +49,28 @@ void cp_resolver_destroy(struct cp_resolver *r);
  * answers SERVFAIL).
  */
 int cp_resolver_start(struct cp_resolver *r, struct cp_flight *f, const struct dns_query *q);
+
+/**
+ * Resolve flight @p f's question in refresh mode (prefetch: cp_iter_start_refresh()),
+ * so entries in their last tenth of TTL are asked upstream again. Counted in
+ * prefetch_started. Same contract as cp_resolver_start().
+ */
+int cp_resolver_refresh(struct cp_resolver *r, struct cp_flight *f, const struct dns_query *q);
+
+/** Serve-stale and prefetch counters; only grow. W and R: the control thread. */
+struct cp_resolver_stats {
+	uint64_t stale_answers;      /* clients answered with stale data (RFC 8767) */
+	uint64_t stale_early;        /* flights answered stale by the client-response timer */
+	uint64_t prefetch_reports;   /* prefetch reports taken from the workers */
+	uint64_t prefetch_coalesced; /* ... for a question already in flight */
+	uint64_t prefetch_ignored;   /* ... malformed, or prefetch off */
+	uint64_t prefetch_started;   /* refresh resolutions started */
+	uint64_t prefetch_done;      /* ... ended with an answer pushed to the workers */
+	uint64_t prefetch_failed;    /* ... ended in SERVFAIL (stale data, if any, pushed) */
+};
+
+/** The serve-stale and prefetch counters (cp_prefetch.c counts the reports). */
+struct cp_resolver_stats *cp_resolver_counters(struct cp_resolver *r);
 
 /** Counters of the iterator. */
 const struct cp_iter_stats *cp_resolver_stats(const struct cp_resolver *r);

@@ -278,6 +278,7 @@ cp_rrcache_conf_default(struct cp_rrc_conf *conf)
 	conf->min_ttl = CP_RRC_DEFAULT_MIN_TTL;
 	conf->max_ttl = CP_RRC_DEFAULT_MAX_TTL;
 	conf->max_neg_ttl = CP_RRC_DEFAULT_MAX_NEG_TTL;
+	conf->stale_max_age = CP_RRC_DEFAULT_STALE_MAX_AGE;
 }
 
 struct cp_rrcache *
@@ -421,6 +422,48 @@ cp_rrcache_lookup(struct cp_rrcache *c, const uint8_t *name, uint16_t type, uint
 	*out = &e->pub;
 	if (ttl != NULL)
 		*ttl = cp_rrc_remaining(&e->pub, now);
+	return e->pub.kind;
+}
+
+/* The entry at @p node for (type, class) if alive, else if within the stale window. */
+static struct cp_rrc_entry *
+entry_usable(const struct cp_rrcache *c, const struct cp_rrc_node *node, uint16_t type,
+             uint16_t rclass, uint64_t now, bool alive_only)
+{
+	struct cp_rrc_entry *e = cp_rrc_node_entry(node, type, rclass);
+
+	if (e == NULL || cp_rrc_alive(e, now))
+		return e;
+	return !alive_only && cp_rrc_usable_stale(e, now, c->conf.stale_max_age) ? e : NULL;
+}
+
+int
+cp_rrcache_lookup_stale(struct cp_rrcache *c, const uint8_t *name, uint16_t type,
+                        uint16_t rclass, uint64_t now, const struct cp_rrc_rrset **out,
+                        bool *stale)
+{
+	uint8_t lname[DNS_NAME_MAXLEN];
+	int len = cp_rrc_scan_name(name, lname);
+	struct cp_rrc_node *node;
+	struct cp_rrc_entry *e = NULL;
+
+	if (len < 0)
+		return -EINVAL;
+	node = cp_rrc_node_find(c, lname, (size_t)len);
+	/* Alive first, as a normal lookup would; only then the stale ones, same order. */
+	for (int pass = 0; node != NULL && e == NULL && pass < 2; pass++) {
+		e = entry_usable(c, node, type, rclass, now, pass == 0);
+		if (e == NULL)
+			e = entry_usable(c, node, 0, rclass, now, pass == 0);
+	}
+	if (e == NULL)
+		return -ENOENT;
+	if (!cp_rrc_alive(e, now))
+		c->st.stale_hits++;
+	if (stale != NULL)
+		*stale = !cp_rrc_alive(e, now);
+	cp_rrc_lru_touch(c, &e->pub);
+	*out = &e->pub;
 	return e->pub.kind;
 }
 

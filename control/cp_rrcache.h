@@ -19,8 +19,16 @@
  * Time: callers pass `now` in seconds on any clock that does not go backwards
  * (CLOCK_MONOTONIC is fine). An entry stored at t with TTL n lives while
  * now < t + n: at the exact second t + n it is expired and never returned.
- * Lookups do not free expired entries (serve-stale may want them); stores,
- * evictions, flushes and cp_rrcache_purge_expired() do.
+ * Lookups do not free expired entries; stores, evictions, flushes and
+ * cp_rrcache_purge_expired() do.
+ *
+ * Serve-stale (RFC 8767). An expired entry is stale while now < expire +
+ * stale_max_age. Stale entries are never returned by cp_rrcache_lookup() or
+ * cp_rrcache_closest_ns() (so never used for a normal answer nor as delegation
+ * data); only cp_rrcache_lookup_stale() returns them, for an answer of last
+ * resort when resolution failed. They stay on the LRU list like any entry, so
+ * the byte budget bounds them too; a store over one replaces it whatever the
+ * ranks, and cp_rrcache_purge_expired() keeps them until the window ends.
  *
  * Ownership: the cache copies everything a store passes in. Pointers returned
  * by lookups (entries, their owner and RDATA) belong to the cache and stay
@@ -62,6 +70,8 @@ enum cp_rrc_kind {
 #define CP_RRC_DEFAULT_MIN_TTL     0           /* cache-min-ttl */
 #define CP_RRC_DEFAULT_MAX_TTL     86400       /* cache-max-ttl: one day */
 #define CP_RRC_DEFAULT_MAX_NEG_TTL 3600        /* cache-max-negative-ttl: one hour */
+#define CP_RRC_DEFAULT_STALE_MAX_AGE 0         /* the library keeps nothing stale unless asked;
+						* the daemon's resolver.stale-max-age is 1 day */
 
 /* Most RDATA in one stored RRset (same bound as a template's RRs). */
 #define CP_RRC_MAX_RDATA DNS_TMPL_MAX_RR
@@ -71,6 +81,7 @@ struct cp_rrc_conf {
 	uint32_t min_ttl;     /* TTLs below are raised to this on store (positive data) */
 	uint32_t max_ttl;     /* TTLs above are lowered to this; wins over min_ttl */
 	uint32_t max_neg_ttl; /* cap of negative TTLs (RFC 2308 5) */
+	uint32_t stale_max_age; /* seconds past expiry an entry may still serve stale; 0: none */
 };
 
 /*
@@ -102,6 +113,7 @@ struct cp_rrc_stats {
 	uint64_t replaced;     /* unexpired entries replaced by a store of rank >= theirs */
 	uint64_t refused_rank; /* stores refused: an unexpired entry of higher rank */
 	uint64_t expired;      /* expired entries freed by a store or a purge */
+	uint64_t stale_hits;   /* cp_rrcache_lookup_stale() answered from an expired entry */
 };
 
 struct cp_rrcache;
@@ -176,6 +188,20 @@ int cp_rrcache_lookup(struct cp_rrcache *c, const uint8_t *name, uint16_t type, 
                       uint64_t now, const struct cp_rrc_rrset **out, uint32_t *ttl);
 
 /**
+ * Look up (@p name, @p type, @p rclass) for a serve-stale answer (RFC 8767): as
+ * cp_rrcache_lookup(), but an entry expired less than stale_max_age seconds
+ * ago counts too (an unexpired one is preferred: positive, NODATA, then
+ * NXDOMAIN, each alive before stale). Touches the LRU; counts stale_hits when
+ * the entry is expired, nothing otherwise. Control thread only.
+ * @param[out] out the entry, valid like a lookup result.
+ * @param[out] stale true if it is expired (may be NULL).
+ * @return its enum cp_rrc_kind (>= 0), -ENOENT if nothing usable, -EINVAL bad name.
+ */
+int cp_rrcache_lookup_stale(struct cp_rrcache *c, const uint8_t *name, uint16_t type,
+                            uint16_t rclass, uint64_t now, const struct cp_rrc_rrset **out,
+                            bool *stale);
+
+/**
  * The closest enclosing delegation for @p qname: the deepest unexpired NS
  * RRset of @p rclass at @p qname or an ancestor (the root included), and the
  * cached, unexpired A and AAAA RRsets of its NS names that lie in the delegated
@@ -207,7 +233,11 @@ int cp_rrcache_flush_zone(struct cp_rrcache *c, const uint8_t *zone);
 /** Remove everything (counters other than the gauges are kept). @return entries removed. */
 size_t cp_rrcache_flush_all(struct cp_rrcache *c);
 
-/** Free every entry expired at @p now. @return entries freed. */
+/**
+ * Free every entry expired at @p now and past its stale window (expired for
+ * stale_max_age seconds or more; with stale_max_age 0, every expired entry).
+ * Walks the whole cache. @return entries freed.
+ */
 size_t cp_rrcache_purge_expired(struct cp_rrcache *c, uint64_t now);
 
 /**

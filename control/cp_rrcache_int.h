@@ -50,6 +50,13 @@ cp_rrc_alive(const struct cp_rrc_entry *e, uint64_t now)
 	return now < e->pub.expire;
 }
 
+/* Expired, but within the stale window (RFC 8767): only a stale lookup returns it. */
+static inline bool
+cp_rrc_usable_stale(const struct cp_rrc_entry *e, uint64_t now, uint32_t max_age)
+{
+	return now < e->pub.expire + max_age;
+}
+
 static inline uint32_t
 cp_rrc_remaining(const struct cp_rrc_rrset *e, uint64_t now)
 {

@@ -147,7 +147,7 @@ cp_rrcache_purge_expired(struct cp_rrcache *c, uint64_t now)
 
 	for (e = c->lru_head; e != NULL; e = next) {
 		next = e->lru_next;
-		if (!cp_rrc_alive(e, now)) {
+		if (!cp_rrc_usable_stale(e, now, c->conf.stale_max_age)) {
 			cp_rrc_entry_free(c, e);
 			c->st.expired++;
 			n++;

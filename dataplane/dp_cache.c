@@ -425,9 +425,27 @@ cache_template_ok(const struct dns_template *t, const struct dns_key *key)
 	return t->total_len >= need && t->qname_len == key->name_len;
 }
 
+/* The last tenth of @p ttl, whole seconds, within the 16-bit field. */
+static uint16_t
+prefetch_window_of(uint32_t ttl, unsigned flags)
+{
+	uint32_t w = ttl / 10;
+
+	if ((flags & DP_CACHE_PREFETCH) == 0)
+		return 0;
+	return w > UINT16_MAX ? UINT16_MAX : (uint16_t)w;
+}
+
 int
 dp_cache_insert(struct dp_cache *c, const struct dns_key *key, const struct dns_template *t,
                 uint32_t now, uint32_t ttl)
+{
+	return dp_cache_insert_flags(c, key, t, now, ttl, 0);
+}
+
+int
+dp_cache_insert_flags(struct dp_cache *c, const struct dns_key *key,
+                      const struct dns_template *t, uint32_t now, uint32_t ttl, unsigned flags)
 {
 	struct dp_cache_entry *e;
 	struct dp_cache_pos pos;
@@ -441,7 +459,7 @@ dp_cache_insert(struct dp_cache *c, const struct dns_key *key, const struct dns_
 		err = -EINVAL;
 		goto err_count;
 	}
-	tmpl_off = (offsetof(struct dp_cache_entry, key) + key->len + 3) & ~(size_t)3;
+	tmpl_off = dp_cache_entry_tmpl_off(key->len);
 	size = tmpl_off + t->total_len;
 	cls = dp_slab_class_of(size);
 	if (cls < 0) {
@@ -476,7 +494,7 @@ dp_cache_insert(struct dp_cache *c, const struct dns_key *key, const struct dns_
 	e->inserted = now;
 	e->expires = now > UINT32_MAX - ttl ? UINT32_MAX : now + ttl;
 	e->key_len = key->len;
-	e->tmpl_off = (uint16_t)tmpl_off;
+	e->prefetch_window = prefetch_window_of(ttl, flags);
 	e->rotation = 0;
 	/* Unreferenced until hit: a name asked once (random subdomains) is the first to go. */
 	e->referenced = 0;

@@ -69,15 +69,18 @@ struct dp_cache_stats {
 };
 
 /*
- * One cached answer. Only dp_cache.c writes its fields; the worker reads them
- * through the accessors below. The key follows the header, then the template at
- * tmpl_off (4-byte aligned).
+ * One cached answer. Only dp_cache.c writes its fields, apart from the two the
+ * accessors below bump on a hit (rotation, prefetch_window); the worker reads
+ * them through the accessors. The key follows the header, then the template
+ * (4-byte aligned, dp_cache_entry_tmpl_off()). 16 bytes: a one-A entry with a
+ * 20-octet name fits the 96-byte slot class, and one more byte would not.
  */
 struct dp_cache_entry {
 	uint32_t inserted;   /* cache clock (seconds) at insertion */
 	uint32_t expires;    /* first second at which it is no longer served */
 	uint16_t key_len;
-	uint16_t tmpl_off;   /* from the start of the entry */
+	uint16_t prefetch_window; /* prefetch: a hit this many seconds or less before expires
+				   * reports it once (then 0); 0: never (see DP_CACHE_PREFETCH) */
 	uint8_t rotation;    /* bumped once per reply: A/AAAA order for load distribution */
 	uint8_t referenced;  /* CLOCK bit, set by hits */
 	uint8_t size_class;
@@ -94,14 +97,25 @@ struct dp_cache *dp_cache_create(const struct dp_cache_params *p);
 /** Free the cache and every entry. NULL is a no-op. Entries handed out are invalid after. */
 void dp_cache_destroy(struct dp_cache *c);
 
+/*
+ * Insert flag: the entry may be refreshed before it expires (prefetch). Its
+ * prefetch window is the last tenth of its TTL, whole seconds (none below
+ * 10 s; at most 65535 s, so TTLs over 7.5 days open it earlier than a tenth).
+ */
+#define DP_CACHE_PREFETCH 1u
+
 /**
  * Insert a copy of template @p t under @p key, replacing any entry with the same key.
- * The entry is served until @p now + @p ttl (exclusive).
+ * The entry is served until @p now + @p ttl (exclusive). No prefetch window.
  * @return 0; -EINVAL for a bad key, template or ttl 0; -EMSGSIZE if key and template
  *         exceed DP_CACHE_ENTRY_MAX; -ENOSPC if no room could be made.
  */
 int dp_cache_insert(struct dp_cache *c, const struct dns_key *key, const struct dns_template *t,
 		    uint32_t now, uint32_t ttl);
+
+/** As dp_cache_insert(), with @p flags: 0 or DP_CACHE_PREFETCH. */
+int dp_cache_insert_flags(struct dp_cache *c, const struct dns_key *key,
+			  const struct dns_template *t, uint32_t now, uint32_t ttl, unsigned flags);
 
 /**
  * Find the live entry for @p key at time @p now. An expired entry found is removed.
@@ -142,10 +156,36 @@ typedef int (*dp_cache_walk_fn)(const struct dp_cache_entry *e, void *arg);
  */
 int dp_cache_walk(const struct dp_cache *c, dp_cache_walk_fn fn, void *arg);
 
+/** Offset of the template in an entry whose key is @p key_len bytes. */
+static inline size_t
+dp_cache_entry_tmpl_off(size_t key_len)
+{
+	return (offsetof(struct dp_cache_entry, key) + key_len + 3) & ~(size_t)3;
+}
+
 static inline const struct dns_template *
 dp_cache_entry_template(const struct dp_cache_entry *e)
 {
-	return (const struct dns_template *)(const void *)((const uint8_t *)e + e->tmpl_off);
+	return (const struct dns_template *)(const void *)((const uint8_t *)e +
+							   dp_cache_entry_tmpl_off(e->key_len));
+}
+
+/**
+ * Is a hit at @p now in @p e's prefetch window, not yet reported? One add and
+ * one compare on the hit path: a live entry has now < expires, so a window of
+ * 0 is never due.
+ */
+static inline bool
+dp_cache_entry_prefetch_due(const struct dp_cache_entry *e, uint32_t now)
+{
+	return now + e->prefetch_window >= e->expires;
+}
+
+/** The report for @p e went out: never due again (a replacing insert opens a new window). */
+static inline void
+dp_cache_entry_prefetch_reported(struct dp_cache_entry *e)
+{
+	e->prefetch_window = 0;
 }
 
 /** Seconds since insertion, for dns_serve()'s age. */

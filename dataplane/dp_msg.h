@@ -5,8 +5,9 @@
  * Each worker has two single-producer/single-consumer rings of fixed-size
  * elements (rte_ring_create_elem), so no message is ever allocated:
  *
- *   punt ring   worker -> control   struct dp_punt: a query the cache missed, or
- *                                   the answer to a control request
+ *   punt ring   worker -> control   struct dp_punt: a query the cache missed, a
+ *                                   prefetch report, or the answer to a control
+ *                                   request
  *   fill ring   control -> worker   struct dp_fill: insert a template, answer a
  *                                   waiting client, flush, look up
  *
@@ -36,13 +37,19 @@ struct dp_blob {
 	uint32_t ttl;            /* seconds the workers may cache it; 0: serve, do not cache */
 	struct dns_key key;
 	uint16_t tmpl_len;
-	uint16_t pad;
+	uint8_t flags;           /* DP_BLOB_* */
+	uint8_t pad;
 	_Alignas(8) uint8_t tmpl[]; /* struct dns_template, tmpl_len bytes */
 };
+
+/* Blob flags. */
+#define DP_BLOB_PREFETCH 1u /* resolver data: the entry reports its last tenth (prefetch) */
 
 enum dp_punt_type {
 	DP_PUNT_QUERY = 1,       /* cache miss: resolve and answer the client */
 	DP_PUNT_LOOKUP_RESULT,   /* reply to DP_FILL_LOOKUP */
+	DP_PUNT_PREFETCH,        /* a hit in an entry's prefetch window: refresh it; no client
+				  * waits. dns[] holds the entry's struct dns_key bytes */
 };
 
 /** Worker -> control. */
@@ -58,8 +65,10 @@ struct dp_punt {
 	uint8_t pad[3];
 	uint16_t lookup_count[DNS_SECTION_COUNT];
 	struct dp_pkt_peer peer; /* QUERY: the client */
-	uint8_t dns[DP_MSG_DNS_MAX]; /* QUERY: the query as the client spelt it */
+	uint8_t dns[DP_MSG_DNS_MAX]; /* QUERY: the query as the client spelt it; PREFETCH: key */
 };
+
+_Static_assert(DP_MSG_DNS_MAX >= DNS_KEY_MAXLEN, "a prefetch report carries a whole key");
 
 enum dp_fill_type {
 	DP_FILL_INSERT = 1,      /* put blob into the cache */

@@ -31,6 +31,8 @@ struct dp_stats {
 	uint64_t misses;         /* looked up, not found */
 	uint64_t punts;          /* misses sent to the control thread */
 	uint64_t punt_full;      /* punt ring full: answered SERVFAIL instead */
+	uint64_t prefetch_reports; /* hits in an entry's prefetch window, reported once each */
+	uint64_t prefetch_full;  /* reports the full punt ring refused (tried again next hit) */
 	uint64_t truncated;      /* replies sent with TC */
 	uint64_t acl_refused;    /* REFUSED by the ACL */
 	uint64_t to_kernel;      /* handed to the exception path */

@@ -220,6 +220,26 @@ stage_frame(struct dp_worker *w, const struct dp_rxq *rq, struct burst *b, struc
 	b->n_lookup++;
 }
 
+/*
+ * A hit in @p e's prefetch window: tell the control thread once, so it refreshes
+ * the answer before it expires. A full ring leaves the entry due: the next hit
+ * tries again. Off the hit path's straight line.
+ */
+static __rte_noinline void
+prefetch_report(struct dp_worker *w, struct dp_cache_entry *e)
+{
+	struct dp_punt p = { .type = DP_PUNT_PREFETCH, .worker = (uint8_t)w->index };
+
+	p.dns_len = e->key_len;
+	memcpy(p.dns, e->key, e->key_len);
+	if (rte_ring_sp_enqueue_elem(w->punt, &p, sizeof(p)) != 0) {
+		w->stats.prefetch_full++;
+		return;
+	}
+	dp_cache_entry_prefetch_reported(e);
+	w->stats.prefetch_reports++;
+}
+
 static void
 serve_hit(struct dp_worker *w, const struct dp_rxq *rq, struct tx_batch *tx, struct rte_mbuf *m,
 	  const struct dp_pkt_info *info, const struct dns_query *q, struct dp_cache_entry *e)
@@ -232,6 +252,8 @@ serve_hit(struct dp_worker *w, const struct dp_rxq *rq, struct tx_batch *tx, str
 	if (n > 0 && (dns[2] & (DNS_FLAG_TC >> 8)))
 		w->stats.truncated++;
 	send_in_place(w, rq, tx, m, info, n);
+	if (unlikely(dp_cache_entry_prefetch_due(e, w->now)))
+		prefetch_report(w, e);
 }
 
 static void
@@ -387,9 +409,11 @@ fill_process(struct dp_worker *w)
 	for (unsigned i = 0; i < n; i++) {
 		switch (f[i].type) {
 		case DP_FILL_INSERT:
-			(void)dp_cache_insert(w->cache, &f[i].blob->key,
-					      (const struct dns_template *)(const void *)f[i].blob->tmpl,
-					      w->now, f[i].blob->ttl);
+			(void)dp_cache_insert_flags(
+				w->cache, &f[i].blob->key,
+				(const struct dns_template *)(const void *)f[i].blob->tmpl, w->now,
+				f[i].blob->ttl,
+				(f[i].blob->flags & DP_BLOB_PREFETCH) != 0 ? DP_CACHE_PREFETCH : 0);
 			break;
 		case DP_FILL_REPLY:
 			rq = rxq_of_port(w, f[i].port_id);

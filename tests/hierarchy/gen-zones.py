@@ -377,6 +377,16 @@ for i in range(8, 31):
     case("mx-z%02d" % i, z.origin, "MX", "NOERROR", rrs_of(z, z.origin, "MX"), tags=["mx"])
     case("nx-z%02d" % i, "nope." + z.origin, "A", "NXDOMAIN", soa=z.origin, tags=["nxdomain"])
 
+# serve-stale and prefetch (check_stale.sh): a zone on a server of its own, so that
+# stopping it fails nothing else. No cases: check.py would only ask them while fresh.
+SERVERS["stale-auth"] = ("nsd", ["127.0.0.40"])
+ADDR["stale-auth"] = SERVERS["stale-auth"][1]
+stale_z = zone("stale.lab.", ["stale-auth"], ns=["ns1.stale.lab."])
+delegate(TLD["lab."], "stale.lab.", [("ns1.stale.lab.", ADDR["stale-auth"])])
+stale_z.add("ns1.stale.lab.", 3600, "A", ADDR["stale-auth"][0])
+stale_z.add("short.stale.lab.", 4, "A", "198.51.100.140")    # expires while its server is down
+stale_z.add("pf.stale.lab.", 20, "A", "198.51.100.141")      # prefetch window: its last 2 s
+
 
 # --- output -------------------------------------------------------------------
 NSD_SERVER = """server:

@@ -791,9 +791,55 @@ Test(cp_conf, resolver_section)
 	cp_conf_free(&conf);
 	expect_error_after_base("resolver:\n  hints: x\n",
 	                        "velodns.conf:6:3: resolver.hints: unknown key (known here:"
-	                        " root-hints, forward-zones)");
+	                        " root-hints, forward-zones, serve-stale, stale-max-age,"
+	                        " stale-answer-ttl, stale-client-timeout, prefetch)");
 	expect_error_after_base("resolver:\n  root-hints: \"\"\n",
 	                        "velodns.conf:6:15: resolver.root-hints: has no value");
+}
+
+/* Serve-stale (RFC 8767) and prefetch: defaults, every key, and each bad value's message. */
+Test(cp_conf, resolver_stale_and_prefetch)
+{
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp }\n"
+	        "resolver:\n  root-hints: /tmp/root.hints\n");
+	cr_assert(conf.resolver.serve_stale);
+	cr_assert_eq(conf.resolver.stale_max_age, 86400);
+	cr_assert_eq(conf.resolver.stale_answer_ttl, 30);
+	cr_assert_eq(conf.resolver.stale_client_timeout_ms, 1800);
+	cr_assert(conf.resolver.prefetch);
+	cp_conf_free(&conf);
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp }\n"
+	        "resolver:\n  root-hints: /tmp/root.hints\n  serve-stale: off\n"
+	        "  stale-max-age: 3d\n  stale-answer-ttl: 1m\n  stale-client-timeout: 500ms\n"
+	        "  prefetch: no\n");
+	cr_assert_not(conf.resolver.serve_stale);
+	cr_assert_eq(conf.resolver.stale_max_age, 3 * 86400);
+	cr_assert_eq(conf.resolver.stale_answer_ttl, 60);
+	cr_assert_eq(conf.resolver.stale_client_timeout_ms, 500);
+	cr_assert_not(conf.resolver.prefetch);
+	cp_conf_free(&conf);
+	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
+	        "ports:\n  - { interface: veth-dp }\n"
+	        "resolver:\n  root-hints: /tmp/root.hints\n  stale-client-timeout: off\n");
+	cr_assert_eq(conf.resolver.stale_client_timeout_ms, 0);
+	cp_conf_free(&conf);
+	expect_error_after_base("resolver:\n  root-hints: r\n  stale-max-age: 8d\n",
+	                        "velodns.conf:7:18: resolver.stale-max-age: 8d is too long"
+	                        " (at most 7d)");
+	expect_error_after_base("resolver:\n  root-hints: r\n  stale-answer-ttl: 1500ms\n",
+	                        "velodns.conf:7:21: resolver.stale-answer-ttl: \"1500ms\": whole"
+	                        " seconds only");
+	expect_error_after_base("resolver:\n  root-hints: r\n  stale-answer-ttl: 0\n",
+	                        "velodns.conf:7:21: resolver.stale-answer-ttl: 0 is too short"
+	                        " (at least 1s)");
+	expect_error_after_base("resolver:\n  root-hints: r\n  stale-client-timeout: 11s\n",
+	                        "velodns.conf:7:25: resolver.stale-client-timeout: 11s is too"
+	                        " long (at most 10s)");
+	expect_error_after_base("resolver:\n  root-hints: r\n  serve-stale: maybe\n",
+	                        "velodns.conf:7:16: resolver.serve-stale: \"maybe\" is not a"
+	                        " boolean (use true or false)");
 }
 
 Test(cp_conf, lcores_mapped_onto_cpus)

@@ -771,3 +771,126 @@ Test(cp_rrcache, new_rejects_zero_budget)
 	cr_assert_null(cp_rrcache_new(&conf));
 	cr_assert_eq(cp_rrcache_set_conf(rc, &conf), -EINVAL);
 }
+
+/* ---- serve-stale (RFC 8767) ---- */
+
+static void
+use_stale(uint32_t max_age)
+{
+	struct cp_rrc_conf conf;
+
+	cp_rrcache_conf_default(&conf);
+	conf.stale_max_age = max_age;
+	cr_assert_eq(cp_rrcache_set_conf(rc, &conf), 0);
+}
+
+static int
+get_stale(const char *name, uint16_t type, uint64_t now, const struct cp_rrc_rrset **e,
+          bool *stale)
+{
+	const struct cp_rrc_rrset *dummy;
+
+	return cp_rrcache_lookup_stale(rc, N(name), type, DNS_CLASS_IN, now,
+	                               e != NULL ? e : &dummy, stale);
+}
+
+Test(cp_rrcache, stale_window_positive)
+{
+	const struct cp_rrc_rrset *e;
+	bool stale = true;
+
+	use_stale(100);
+	cr_assert_eq(put_a("www.example.", 60, 1, 7, CP_RRC_RANK_AUTH_ANSWER, T0), 0);
+	/* Alive: both lookups answer; the stale one says it is not stale. */
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_A, T0 + 59, &e, &stale), CP_RRC_POSITIVE);
+	cr_assert_not(stale);
+	/* Expired: never for a normal lookup, still for a stale one, for exactly 100 s. */
+	cr_assert_eq(get("www.example.", DNS_TYPE_A, T0 + 60, NULL, NULL), -ENOENT);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_A, T0 + 60, &e, &stale), CP_RRC_POSITIVE);
+	cr_assert(stale);
+	cr_assert_eq(e->rdata[0].data[3], 7);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_A, T0 + 159, &e, &stale), CP_RRC_POSITIVE);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_A, T0 + 160, &e, &stale), -ENOENT);
+	cr_assert_eq(stats().stale_hits, 2);
+	/* The RRset for a template has TTL 0 once expired: the caller sets the stale TTL. */
+	get_stale("www.example.", DNS_TYPE_A, T0 + 100, &e, NULL);
+	struct dns_rrset_in in;
+	cp_rrcache_rrset_in(e, T0 + 100, DNS_SECTION_ANSWER, &in);
+	cr_assert_eq(in.ttl, 0);
+}
+
+Test(cp_rrcache, stale_off_by_default)
+{
+	cr_assert_eq(put_a("www.example.", 60, 1, 7, CP_RRC_RANK_AUTH_ANSWER, T0), 0);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_A, T0 + 59, NULL, NULL), CP_RRC_POSITIVE);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_A, T0 + 60, NULL, NULL), -ENOENT);
+}
+
+Test(cp_rrcache, stale_negative_entries)
+{
+	const struct cp_rrc_rrset *e;
+	bool stale;
+
+	use_stale(1000);
+	put_neg(CP_RRC_NXDOMAIN, "nx.example.", 0, 300, 300, CP_RRC_RANK_AUTH_AUTHORITY, T0);
+	put_neg(CP_RRC_NODATA, "www.example.", DNS_TYPE_MX, 300, 300, CP_RRC_RANK_AUTH_AUTHORITY,
+	        T0);
+	cr_assert_eq(get("nx.example.", DNS_TYPE_A, T0 + 300, NULL, NULL), -ENOENT);
+	cr_assert_eq(get_stale("nx.example.", DNS_TYPE_A, T0 + 300, &e, &stale), CP_RRC_NXDOMAIN);
+	cr_assert(stale);
+	cr_assert_not_null(e->soa_owner);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_MX, T0 + 1299, &e, &stale), CP_RRC_NODATA);
+	cr_assert_eq(get_stale("www.example.", DNS_TYPE_MX, T0 + 1300, &e, &stale), -ENOENT);
+}
+
+/* Stale data never serves as a delegation, and a fresh store replaces it whatever the ranks. */
+Test(cp_rrcache, stale_never_delegates_and_is_replaced)
+{
+	const struct cp_rrc_rrset *glue[8];
+	struct cp_rrc_deleg d;
+	bool stale;
+
+	use_stale(86400);
+	put_ns(".", 86400, root_ns, 2, T0);
+	put_ns("example.com.", 60, ex_ns, 3, T0);
+	put_a("ns1.example.com.", 60, 1, 1, CP_RRC_RANK_ADDITIONAL, T0);
+	cr_assert_str_eq(deleg("www.example.com.", T0 + 59, &d, glue, 8), "example.com.");
+	cr_assert_eq(d.n_glue, 1);
+	cr_assert_str_eq(deleg("www.example.com.", T0 + 60, &d, glue, 8), ".");
+	/* Stale AUTH_ANSWER data is replaced by glue: expired entries never refuse a store. */
+	put_a("www.example.com.", 60, 1, 5, CP_RRC_RANK_AUTH_ANSWER, T0);
+	cr_assert_eq(put_a("www.example.com.", 60, 1, 9, CP_RRC_RANK_ADDITIONAL, T0 + 61), 0);
+	cr_assert_eq(get_stale("www.example.com.", DNS_TYPE_A, T0 + 62, NULL, &stale),
+	             CP_RRC_POSITIVE);
+	cr_assert_not(stale);
+	cr_assert_eq(a_last("www.example.com.", T0 + 62), 9);
+}
+
+/* Purge keeps what is in its stale window; the byte budget still evicts stale data. */
+Test(cp_rrcache, stale_purge_and_budget)
+{
+	use_stale(100);
+	put_a("a.example.", 10, 1, 1, CP_RRC_RANK_AUTH_ANSWER, T0);
+	put_a("b.example.", 500, 1, 2, CP_RRC_RANK_AUTH_ANSWER, T0);
+	cr_assert_eq(cp_rrcache_purge_expired(rc, T0 + 50), 0);
+	cr_assert_eq(get_stale("a.example.", DNS_TYPE_A, T0 + 50, NULL, NULL), CP_RRC_POSITIVE);
+	cr_assert_eq(cp_rrcache_purge_expired(rc, T0 + 110), 1);
+	cr_assert_eq(get_stale("a.example.", DNS_TYPE_A, T0 + 110, NULL, NULL), -ENOENT);
+	cr_assert_eq(stats().entries, 1);
+
+	/* A budget of a few entries: storing many names evicts the stale one first (LRU). */
+	struct cp_rrc_conf conf;
+	cp_rrcache_conf_default(&conf);
+	conf.stale_max_age = 86400;
+	conf.max_bytes = 4096;
+	cr_assert_eq(cp_rrcache_set_conf(rc, &conf), 0);
+	put_a("old.example.", 10, 1, 3, CP_RRC_RANK_AUTH_ANSWER, T0);
+	for (unsigned i = 0; i < 64; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "n%u.example.", i);
+		put_a(name, 3600, 1, 4, CP_RRC_RANK_AUTH_ANSWER, T0 + 20);
+	}
+	cr_assert_leq(stats().bytes, 4096);
+	cr_assert_eq(get_stale("old.example.", DNS_TYPE_A, T0 + 20, NULL, NULL), -ENOENT);
+}

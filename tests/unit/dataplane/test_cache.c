@@ -1018,3 +1018,86 @@ Test(dp_cache, random_ops_match_model)
 	cr_assert_eq(stats(c).evictions, 0);
 	dp_cache_destroy(c);
 }
+
+/* ---- prefetch windows (the worker reports a hit in one once, dp_worker.c) ---- */
+
+/* What the worker does with a hit: report if due, then never again for this entry. */
+static bool
+hit_reports(struct dp_cache *c, const struct dns_key *k, uint32_t now)
+{
+	struct dp_cache_entry *e = dp_cache_lookup(c, k, now);
+
+	cr_assert_not_null(e, "hit expected at %u", now);
+	if (!dp_cache_entry_prefetch_due(e, now))
+		return false;
+	dp_cache_entry_prefetch_reported(e);
+	return true;
+}
+
+Test(dp_cache, prefetch_window_is_the_last_tenth_reported_once)
+{
+	struct dp_cache *c = mk_cache(1 << 20, 0);
+	struct dns_key k;
+	union tbuf b;
+
+	mk_key(&k, "www.example.com", 1, 1, 0);
+	cr_assert_eq(dp_cache_insert_flags(c, &k, mk_one_a(&b, k.name_len), 1000, 300,
+	                                   DP_CACHE_PREFETCH),
+	             0);
+	/* TTL 300: expires at 1300, window [1270, 1300). */
+	cr_assert_not(hit_reports(c, &k, 1000));
+	cr_assert_not(hit_reports(c, &k, 1269));
+	cr_assert(hit_reports(c, &k, 1270));
+	cr_assert_not(hit_reports(c, &k, 1271), "one report per entry");
+	cr_assert_not(hit_reports(c, &k, 1299));
+	/* The refreshed answer replaces it: a new entry, a new window. */
+	cr_assert_eq(dp_cache_insert_flags(c, &k, mk_one_a(&b, k.name_len), 1280, 100,
+	                                   DP_CACHE_PREFETCH),
+	             0);
+	cr_assert_not(hit_reports(c, &k, 1369));
+	cr_assert(hit_reports(c, &k, 1370));
+	dp_cache_destroy(c);
+}
+
+Test(dp_cache, prefetch_never_without_flag_or_under_ten_seconds)
+{
+	struct dp_cache *c = mk_cache(1 << 20, 0);
+	struct dns_key k, s, l;
+	union tbuf b;
+
+	mk_key(&k, "local.example", 1, 1, 0);
+	mk_key(&s, "short.example", 1, 1, 0);
+	mk_key(&l, "long.example", 1, 1, 0);
+	/* Local data (no flag) never reports, however close to expiry. */
+	cr_assert_eq(dp_cache_insert(c, &k, mk_one_a(&b, k.name_len), 1000, 3600), 0);
+	cr_assert_not(hit_reports(c, &k, 4599));
+	/* A 9 s TTL has no whole second in its last tenth. */
+	cr_assert_eq(dp_cache_insert_flags(c, &s, mk_one_a(&b, s.name_len), 1000, 9,
+	                                   DP_CACHE_PREFETCH),
+	             0);
+	cr_assert_not(hit_reports(c, &s, 1008));
+	/* A TTL past 7.5 days: the window is capped at 65535 s before expiry. */
+	cr_assert_eq(dp_cache_insert_flags(c, &l, mk_one_a(&b, l.name_len), 1000, 1000000,
+	                                   DP_CACHE_PREFETCH),
+	             0);
+	cr_assert_not(hit_reports(c, &l, 1000 + 1000000 - 65536));
+	cr_assert(hit_reports(c, &l, 1000 + 1000000 - 65535));
+	dp_cache_destroy(c);
+}
+
+/* The window costs no entry byte: a one-A answer for a 20-octet name still fits 96 bytes. */
+Test(dp_cache, prefetch_keeps_one_a_entry_in_its_slot)
+{
+	struct dp_cache *c = mk_cache(1 << 20, 0);
+	struct dns_key k;
+	union tbuf b;
+
+	mk_key(&k, "abcdefghijk.example", 1, 1, 0); /* 1+11+1+7+1 = 21 octets with the root */
+	cr_assert_eq(k.name_len, 21);
+	cr_assert_eq(dp_cache_insert_flags(c, &k, mk_one_a(&b, k.name_len), 1000, 300,
+	                                   DP_CACHE_PREFETCH),
+	             0);
+	cr_assert_eq(stats(c).bytes, 96);
+	cr_assert_eq(sizeof(struct dp_cache_entry), 16);
+	dp_cache_destroy(c);
+}
