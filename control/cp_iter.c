@@ -90,17 +90,6 @@ in_progress(const struct cp_iter *it, const uint8_t *name, uint16_t type)
 	return false;
 }
 
-/*
- * May a cached entry answer a client? Glue, other additional data and the NS of a
- * referral may only guide the iteration, never be returned as answers
- * (RFC 2181 5.4.1): they are asked for again, from the zone's own servers.
- */
-static bool
-answers_client(int kind, const struct cp_rrc_rrset *e)
-{
-	return kind >= 0 && (kind != CP_RRC_POSITIVE || e->rank >= CP_RRC_RANK_NONAUTH_ANSWER);
-}
-
 /* INIT: answer, negative answer or CNAME from the cache; else go and ask. */
 static bool
 st_init(struct cp_iter *it)
@@ -109,18 +98,27 @@ st_init(struct cp_iter *it)
 	uint64_t now_s = cp_iter_now_ms(it) / 1000;
 	const uint8_t *sname = cp_iter_sname(it);
 	const struct cp_rrc_rrset *e = NULL;
+	const struct dns_rdata *cname = NULL;
 	uint8_t target[DNS_NAME_MAXLEN];
 	int kind = cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e, NULL);
 
-	if (answers_client(kind, e) || (it->neg_override && dns_name_equal(it->neg_name, sname))) {
+	if (cp_iter_answers_client(kind, e) || cp_iter_held_find(it, sname, it->qtype) != NULL ||
+	    (it->neg_override && dns_name_equal(it->neg_name, sname))) {
 		it->state = CP_ITER_FINISH;
 		return true;
 	}
-	if (it->qtype != DNS_TYPE_CNAME &&
-	    cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s, &e,
-	                      NULL) == CP_RRC_POSITIVE &&
-	    answers_client(CP_RRC_POSITIVE, e)) {
-		if (dns_name_scan(e->rdata[0].data, e->rdata[0].len, target) < 0)
+	if (it->qtype != DNS_TYPE_CNAME) {
+		const struct dns_rrset_in *h = cp_iter_held_find(it, sname, DNS_TYPE_CNAME);
+
+		kind = cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s,
+		                         &e, NULL);
+		if (kind == CP_RRC_POSITIVE && cp_iter_answers_client(kind, e))
+			cname = &e->rdata[0];
+		else if (h != NULL)
+			cname = &h->rdata[0];
+	}
+	if (cname != NULL) {
+		if (dns_name_scan(cname->data, cname->len, target) < 0)
 			return fail(it, CP_ITER_FAIL_CACHE);
 		for (unsigned i = 0; i < it->n_names; i++)
 			if (dns_name_equal(it->names[i], target))
@@ -357,6 +355,7 @@ st_process_response(struct cp_iter *it)
 	case CP_RESP_ANSWER:
 	case CP_RESP_CNAME:
 		store_all(it, r, now_s);
+		cp_iter_hold_uncached(it, r, now_s);
 		if (r->cname_loop)
 			return fail(it, CP_ITER_FAIL_CNAME_LOOP);
 		/* INIT reads the chain and the data back from the cache. */
@@ -371,6 +370,7 @@ st_process_response(struct cp_iter *it)
 				r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN : CP_RRC_NODATA,
 				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
 				CP_RRC_RANK_AUTH_AUTHORITY, now_s);
+		cp_iter_hold_uncached(it, r, now_s);
 		/* If the cache took nothing (no SOA, TTL 0), FINISH still knows the rcode. */
 		it->neg_override = true;
 		it->neg_rcode =
@@ -385,6 +385,7 @@ st_process_response(struct cp_iter *it)
 static void
 iter_free(struct cp_iter *it)
 {
+	cp_iter_held_free(it);
 	free(it);
 }
 
@@ -458,19 +459,28 @@ on_reply(void *arg, const struct cp_upq_result *r)
 	run(it);
 }
 
-/* A sub-resolution ended: take the NS addresses it left in the cache, go on. */
+/* A sub-resolution ended: take the NS addresses it found, go on. */
 static void
 on_target(void *arg, const struct cp_iter_result *res)
 {
 	struct cp_iter *it = arg;
 	int ns = it->sub_ns;
+	unsigned before = it->dp.n_addr;
 
 	it->sub = NULL;
 	/* A bound hit below is the reason if we run out of servers here. */
 	if (res->cause != CP_ITER_OK && res->cause != CP_ITER_FAIL_NO_SERVERS &&
 	    res->cause != CP_ITER_FAIL_CACHE)
 		it->blocked = res->cause;
-	if (cp_iter_deleg_from_cache_addrs(it, ns) > 0)
+	/* From the result itself: a TTL-0 address is not in the cache but still usable now. */
+	for (unsigned i = 0; i < res->tmpl.n_rrset; i++) {
+		const struct dns_rrset_in *rr = &res->tmpl.rrsets[i];
+
+		if (rr->section == DNS_SECTION_ANSWER && is_addr_type(rr->type))
+			cp_iter_deleg_add_rdata(it, ns, rr->type, rr->rdata, rr->n_rdata);
+	}
+	(void)cp_iter_deleg_from_cache_addrs(it, ns);
+	if (it->dp.n_addr > before)
 		it->dp.ns[ns].fetch = CP_ITER_FETCH_DONE; /* A was enough; no AAAA */
 	it->state = CP_ITER_QUERY_TARGETS;
 	if (!it->starting_sub)

@@ -23,8 +23,11 @@
  *   FINISH           build the result, call the done callback, free
  *
  * Results are assembled from the master cache: every RRset an answer needs is
- * stored before FINISH and read back from the cache there. (So an RRset with TTL
- * 0, which the cache does not store, cannot be answered: see "Not done" below.)
+ * stored before FINISH and read back from the cache there. An answer RRset the
+ * cache did not take (TTL 0, or no memory) is held by the iterator instead (a
+ * copy, cp_iter_result.c) and returned as it came, TTL 0 included, so it is
+ * answered once and never cached; so is the SOA of a negative answer whose
+ * negative TTL is 0.
  *
  * Sub-resolutions: an NS name without address is resolved by a child cp_iter
  * (A, then AAAA if A gave nothing), one at a time per iterator. The child shares
@@ -35,7 +38,7 @@
  *
  * Not done in this pass: QNAME minimisation (RFC 9156: the full name is sent),
  * priming (RFC 8109: hints are used as they are), forwarding, serve-stale,
- * DNSSEC, TTL-0 answers (SERVFAIL cause CP_ITER_FAIL_CACHE), 0x20.
+ * DNSSEC, 0x20.
  *
  * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
  * in seconds. There is no timer of its own: the total-time bound is checked at
@@ -101,7 +104,7 @@ enum cp_iter_cause {
 	CP_ITER_FAIL_DEPTH,          /* max_depth, and no server left */
 	CP_ITER_FAIL_TIME,           /* max_time_ms */
 	CP_ITER_FAIL_NO_SERVERS,     /* every server tried failed (dead, lame, errors) */
-	CP_ITER_FAIL_CACHE,          /* the answer could not be read back from the cache */
+	CP_ITER_FAIL_CACHE,          /* the answer was neither in the cache nor held */
 	CP_ITER_FAIL_NOMEM,
 	CP_ITER_CAUSE_COUNT,
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The iterator's delegations (cache, hints or referral) and its result read back from the cache. */
+/* The iterator's delegations: from the cache, the root hints or a referral. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -146,102 +146,4 @@ cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r)
 	for (unsigned i = 0; i < it->dp.n_ns; i++)
 		if (!it->dp.ns[i].has_addr)
 			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
-}
-
-/* Result assembly. */
-
-static bool
-out_add(struct cp_iter *it, struct cp_iter_result *res, const struct cp_rrc_rrset *e,
-        enum dns_section sec, uint64_t now_s)
-{
-	struct dns_rrset_in *o;
-
-	if (res->tmpl.n_rrset == CP_ITER_MAX_OUT)
-		return false;
-	o = &it->out[res->tmpl.n_rrset++];
-	cp_rrcache_rrset_in(e, now_s, sec, o);
-	res->count[sec]++;
-	if (o->ttl < res->ttl_min)
-		res->ttl_min = o->ttl;
-	return true;
-}
-
-/* Mail server aliasing: the cached addresses of every MX target, in additional. */
-static void
-add_mx_targets(struct cp_iter *it, struct cp_iter_result *res, const struct cp_rrc_rrset *mx,
-               uint64_t now_s)
-{
-	static const uint16_t types[] = { DNS_TYPE_A, DNS_TYPE_AAAA };
-
-	for (unsigned i = 0; i < mx->n_rdata; i++) {
-		if (mx->rdata[i].len < 3)
-			continue;
-		for (unsigned t = 0; t < 2; t++) {
-			const struct cp_rrc_rrset *e;
-
-			if (cp_rrcache_lookup(it->env->rrcache, mx->rdata[i].data + 2, types[t],
-			                      it->qclass, now_s, &e, NULL) == CP_RRC_POSITIVE)
-				(void)out_add(it, res, e, DNS_SECTION_ADDITIONAL, now_s);
-		}
-	}
-}
-
-static void
-result_servfail(struct cp_iter_result *res, enum cp_iter_cause cause)
-{
-	res->rcode = DNS_RCODE_SERVFAIL;
-	res->tmpl.rcode = DNS_RCODE_SERVFAIL;
-	res->cause = cause;
-	res->ttl_min = UINT32_MAX;
-	res->tmpl.n_rrset = 0;
-	memset(res->count, 0, sizeof(res->count));
-}
-
-void
-cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res)
-{
-	struct cp_rrcache *c = it->env->rrcache;
-	uint64_t now_s = cp_iter_now_ms(it) / 1000;
-	const struct cp_rrc_rrset *e;
-	unsigned last = it->n_names - 1;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	res->ttl_min = UINT32_MAX;
-	res->tmpl.qname = it->qname;
-	res->tmpl.qtype = it->qtype;
-	res->tmpl.qclass = it->qclass;
-	res->tmpl.rrsets = it->out;
-	if (it->fail != CP_ITER_OK) {
-		result_servfail(res, it->fail);
-		return;
-	}
-	/* The chain as INIT walked it: names[i] -> names[i + 1] is a cached CNAME. */
-	for (unsigned i = 0; i < last; i++) {
-		if (cp_rrcache_lookup(c, it->names[i], DNS_TYPE_CNAME, it->qclass, now_s, &e,
-		                      NULL) != CP_RRC_POSITIVE ||
-		    !out_add(it, res, e, DNS_SECTION_ANSWER, now_s)) {
-			result_servfail(res, CP_ITER_FAIL_CACHE);
-			return;
-		}
-	}
-	rc = cp_rrcache_lookup(c, it->names[last], it->qtype, it->qclass, now_s, &e, NULL);
-	if (rc == CP_RRC_POSITIVE) {
-		if (!out_add(it, res, e, DNS_SECTION_ANSWER, now_s)) {
-			result_servfail(res, CP_ITER_FAIL_CACHE);
-			return;
-		}
-		if (it->qtype == DNS_TYPE_MX)
-			add_mx_targets(it, res, e, now_s);
-	} else if (rc == CP_RRC_NXDOMAIN || rc == CP_RRC_NODATA) {
-		res->rcode = rc == CP_RRC_NXDOMAIN ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
-		(void)out_add(it, res, e, DNS_SECTION_AUTHORITY, now_s);
-	} else if (it->neg_override && dns_name_equal(it->neg_name, it->names[last])) {
-		/* Negative without a cacheable SOA: the rcode alone, nothing in authority. */
-		res->rcode = it->neg_rcode;
-	} else {
-		result_servfail(res, CP_ITER_FAIL_CACHE);
-		return;
-	}
-	res->tmpl.rcode = res->rcode;
 }

@@ -15,6 +15,7 @@
 #define CP_ITER_MAX_ADDRS 32 /* server addresses kept per delegation */
 #define CP_ITER_MAX_CHAIN 24 /* names of a CNAME chain kept (>= max_cnames + 1 is enforced) */
 #define CP_ITER_MAX_OUT   64 /* RRsets of a result */
+#define CP_ITER_MAX_HELD  (CP_ITER_MAX_CHAIN + 1) /* RRsets held outside the cache */
 
 /** The machine's states; see the top of cp_iter.h for what each does. */
 enum cp_iter_state {
@@ -63,6 +64,16 @@ struct cp_iter_budget {
 	uint64_t start_ms;
 };
 
+/*
+ * An RRset of a response that the cache did not take (TTL 0, no memory), copied
+ * so the result can still carry it: the CNAMEs of a chain, the final RRset, the
+ * SOA of a negative answer. mem holds the rdata array, owner and RDATA.
+ */
+struct cp_iter_held {
+	struct dns_rrset_in rr;
+	void *mem; /* malloc; NULL: slot unused */
+};
+
 struct cp_iter_scratch {
 	struct cp_response resp;
 	uint8_t arena[CP_RESP_ARENA_MAX];
@@ -96,6 +107,8 @@ struct cp_iter {
 	cp_iter_done_fn cb;
 	void *arg;
 	struct cp_iter_deleg dp;
+	unsigned n_held;
+	struct cp_iter_held held[CP_ITER_MAX_HELD];
 	struct dns_rrset_in out[CP_ITER_MAX_OUT]; /* the result's RRsets */
 };
 
@@ -103,6 +116,17 @@ static inline const uint8_t *
 cp_iter_sname(const struct cp_iter *it)
 {
 	return it->names[it->n_names - 1];
+}
+
+/*
+ * May a cached entry answer a client? Glue, other additional data and the NS of a
+ * referral may only guide the iteration, never be returned as answers
+ * (RFC 2181 5.4.1): they are asked for again, from the zone's own servers.
+ */
+static inline bool
+cp_iter_answers_client(int kind, const struct cp_rrc_rrset *e)
+{
+	return kind >= 0 && (kind != CP_RRC_POSITIVE || e->rank >= CP_RRC_RANK_NONAUTH_ANSWER);
 }
 
 static inline uint64_t
@@ -132,7 +156,23 @@ void cp_iter_deleg_find(struct cp_iter *it);
 /** Build the delegation from the REFERRAL in @p r (after its data was stored). */
 void cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r);
 
-/** Fill @p res from the cache (or SERVFAIL per it->fail) for FINISH. */
+/* cp_iter_result.c */
+
+/**
+ * After the data of @p r (ANSWER, CNAME, NXDOMAIN, NODATA) was stored: hold a
+ * copy of each answer RRset (chain and final) the cache cannot answer with, and
+ * of the SOA of a negative answer it did not take.
+ */
+void cp_iter_hold_uncached(struct cp_iter *it, const struct cp_response *r, uint64_t now_s);
+
+/** The held RRset (@p owner, @p type), or NULL. */
+const struct dns_rrset_in *cp_iter_held_find(const struct cp_iter *it, const uint8_t *owner,
+                                             uint16_t type);
+
+/** Free every held RRset. */
+void cp_iter_held_free(struct cp_iter *it);
+
+/** Fill @p res from the cache and the held RRsets (or SERVFAIL per it->fail) for FINISH. */
 void cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res);
 
 #endif /* CP_ITER_INT_H */
