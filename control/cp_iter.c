@@ -27,19 +27,6 @@ cp_iter_cause_name(enum cp_iter_cause c)
 	return (unsigned)c < CP_ITER_CAUSE_COUNT ? cause_names[c] : "unknown";
 }
 
-void
-cp_iter_limits_default(struct cp_iter_limits *l)
-{
-	l->max_referrals = CP_ITER_DEFAULT_MAX_REFERRALS;
-	l->max_cnames = CP_ITER_DEFAULT_MAX_CNAMES;
-	l->max_sent = CP_ITER_DEFAULT_MAX_SENT;
-	l->max_glueless_deleg = CP_ITER_DEFAULT_MAX_GLUELESS_DELEG;
-	l->max_glueless = CP_ITER_DEFAULT_MAX_GLUELESS;
-	l->max_depth = CP_ITER_DEFAULT_MAX_DEPTH;
-	l->max_time_ms = CP_ITER_DEFAULT_MAX_TIME_MS;
-	l->lame_ttl_ms = CP_ITER_DEFAULT_LAME_TTL_MS;
-}
-
 int
 cp_iter_env_init(struct cp_iter_env *env)
 {

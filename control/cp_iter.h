@@ -58,39 +58,10 @@
 #include <sys/socket.h>
 
 #include "cp_infra.h"
+#include "cp_iter_limits.h"
 #include "cp_rrcache.h"
 #include "cp_upstream.h"
 #include "dns_template.h"
-
-/*
- * Defaults of struct cp_iter_limits. Unbound's iterator/iterator.h has
- * MAX_REFERRAL_COUNT, MAX_RESTART_COUNT, MAX_SENT_COUNT and MAX_TARGET_COUNT;
- * the only copy read for this pass is an old one (2007: referrals 30, restarts 8),
- * so every value below is "chosen, to verify against current Unbound".
- */
-#define CP_ITER_DEFAULT_MAX_REFERRALS  30  /* Unbound MAX_REFERRAL_COUNT 30 (2007); to verify */
-#define CP_ITER_DEFAULT_MAX_CNAMES     11  /* chosen, to verify against MAX_RESTART_COUNT */
-#define CP_ITER_DEFAULT_MAX_SENT       64  /* chosen, to verify against MAX_SENT_COUNT */
-#define CP_ITER_DEFAULT_MAX_GLUELESS_DELEG 5 /* chosen (NXNSAttack mitigations cap fetches per
-					      * delegation in that order); to verify */
-#define CP_ITER_DEFAULT_MAX_GLUELESS   16  /* per client question; chosen, to verify against
-					      MAX_TARGET_COUNT */
-#define CP_ITER_DEFAULT_MAX_DEPTH      5   /* sub-resolution depth; chosen, to verify against
-					      Unbound's max_dependency_depth */
-#define CP_ITER_DEFAULT_MAX_TIME_MS    8000 /* chosen: under the 10 s many stubs wait in all */
-#define CP_ITER_DEFAULT_LAME_TTL_MS    900000 /* Unbound infra-lame-ttl default 900 s; to verify */
-
-/** Bounds of one client question; over any -> SERVFAIL with its cause. */
-struct cp_iter_limits {
-	uint32_t max_referrals;      /* referrals followed by one iterator */
-	uint32_t max_cnames;         /* CNAMEs followed from the client's qname */
-	uint32_t max_sent;           /* upstream queries, sub-resolutions included */
-	uint32_t max_glueless_deleg; /* sub-resolutions started for one delegation */
-	uint32_t max_glueless;       /* sub-resolutions for the whole question */
-	uint32_t max_depth;          /* nesting of sub-resolutions (client question: 0) */
-	uint32_t max_time_ms;        /* from cp_iter_start() of the client question */
-	uint32_t lame_ttl_ms;        /* how long a lame mark lasts */
-};
 
 /** Why a resolution ended in SERVFAIL (CP_ITER_OK for any other rcode). */
 enum cp_iter_cause {
@@ -177,9 +148,6 @@ int cp_iter_env_init(struct cp_iter_env *env);
 
 /** Free what cp_iter_env_init() allocated. No iterator may still run. */
 void cp_iter_env_fini(struct cp_iter_env *env);
-
-/** Fill @p l with the CP_ITER_DEFAULT_* values. */
-void cp_iter_limits_default(struct cp_iter_limits *l);
 
 /**
  * Start resolving (@p qname, @p qtype, @p qclass). @p cb is called exactly once

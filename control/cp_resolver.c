@@ -161,6 +161,7 @@ cp_resolver_create(struct cp_daemon *d)
 	r->env.hints = r->hints;
 	r->env.n_hints = (size_t)n;
 	r->env.now_ms = clock_ms;
+	r->env.limits = d->conf.resolver.limits;
 	VD_INFO("resolver: %d root server address(es) from %s", n, d->conf.resolver.root_hints);
 	return r;
 }

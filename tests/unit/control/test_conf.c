@@ -778,24 +778,6 @@ Test(cp_conf, bad_workers)
 }
 
 /* Lcores mapped onto CPUs, e.g. two workers sharing CPU 1 of a 2-CPU test machine. */
-Test(cp_conf, resolver_section)
-{
-	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
-	        "ports:\n  - { interface: veth-dp }\n"
-	        "resolver:\n  root-hints: /tmp/root.hints\n");
-	cr_assert_str_eq(conf.resolver.root_hints, "/tmp/root.hints");
-	cp_conf_free(&conf);
-	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
-	        "ports:\n  - { interface: veth-dp }\n");
-	cr_assert_null(conf.resolver.root_hints, "no resolver section: no resolver");
-	cp_conf_free(&conf);
-	expect_error_after_base("resolver:\n  hints: x\n",
-	                        "velodns.conf:6:3: resolver.hints: unknown key (known here:"
-	                        " root-hints)");
-	expect_error_after_base("resolver:\n  root-hints: \"\"\n",
-	                        "velodns.conf:6:15: resolver.root-hints: has no value");
-}
-
 Test(cp_conf, lcores_mapped_onto_cpus)
 {
 	load_ok("server:\n  service-addresses: [198.18.0.2]\n"
