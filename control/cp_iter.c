@@ -32,6 +32,7 @@ cp_iter_env_init(struct cp_iter_env *env)
 {
 	memset(env, 0, sizeof(*env));
 	cp_iter_limits_default(&env->limits);
+	env->qname_minimisation = true;
 	env->scratch = malloc(sizeof(*env->scratch));
 	return env->scratch != NULL ? 0 : -ENOMEM;
 }
@@ -113,6 +114,7 @@ st_init(struct cp_iter *it)
 		if (it->n_names > l->max_cnames || it->n_names == CP_ITER_MAX_CHAIN)
 			return fail(it, CP_ITER_FAIL_CNAMES);
 		memcpy(it->names[it->n_names++], target, dns_name_length(target));
+		cp_iter_qmin_reset(it);
 		/* A new name starts from its own closest delegation: stay in INIT. */
 		return true;
 	}
@@ -178,6 +180,7 @@ st_query_targets(struct cp_iter *it)
 
 	if (it->budget->sent >= l->max_sent)
 		return fail(it, CP_ITER_FAIL_SENT);
+	cp_iter_qmin_step(it);
 	for (unsigned i = 0; i < it->dp.n_addr; i++) {
 		if (!it->dp.addr[i].tried) {
 			cands[n] = it->dp.addr[i].ss;
@@ -216,6 +219,9 @@ st_query_targets(struct cp_iter *it)
 			/* Ended already (state back to QUERY_TARGETS): go on; else wait. */
 			return it->state != CP_ITER_WAIT_TARGET;
 	}
+	/* Every server let a minimised query time out: one more round with the full name. */
+	if (cp_iter_qmin_exhausted(it))
+		return true;
 	return fail(it, it->blocked != CP_ITER_OK ? it->blocked : CP_ITER_FAIL_NO_SERVERS);
 }
 
@@ -233,10 +239,19 @@ st_send(struct cp_iter *it)
 	struct cp_upq_params p;
 
 	cp_infra_get(env->infra, (const struct sockaddr *)srv, now, &info);
+	it->ask_min = cp_iter_qmin_asking(it);
+	if (it->ask_min) {
+		memcpy(it->ask_name, it->qmin_name, dns_name_length(it->qmin_name));
+		it->ask_type = DNS_TYPE_A; /* why A: cp_iter_qmin.c */
+		env->stats.qmin_sent++;
+	} else {
+		memcpy(it->ask_name, cp_iter_sname(it), dns_name_length(cp_iter_sname(it)));
+		it->ask_type = it->qtype;
+	}
 	memset(&p, 0, sizeof(p));
 	p.server = *srv;
-	p.qname = cp_iter_sname(it);
-	p.qtype = it->qtype;
+	p.qname = it->ask_name;
+	p.qtype = it->ask_type;
 	p.qclass = it->qclass;
 	p.edns = info.edns != CP_INFRA_EDNS_NO;
 	p.timeout_ms = info.rto_ms < left ? info.rto_ms : (uint32_t)left;
@@ -267,9 +282,8 @@ rank_of(const struct dns_rrset_in *rr, bool aa)
 	}
 }
 
-/* Store every RRset cp_response kept (it already dropped what is out of bailiwick). */
-static void
-store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
+void
+cp_iter_store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 {
 	for (unsigned i = 0; i < r->n_rrsets; i++)
 		(void)cp_rrcache_store(it->env->rrcache, &r->rrsets[i],
@@ -299,14 +313,16 @@ st_process_response(struct cp_iter *it)
 	if (up->status != CP_UPQ_OK) {
 		(void)cp_infra_timeout(env->infra, srv, now);
 		env->stats.timeouts++;
+		if (it->ask_min && cp_iter_qmin_timeout(it))
+			return true;
 		return next_server(it);
 	}
 	if (!up->tcp && up->rtt_us > 0)
 		(void)cp_infra_rtt(env->infra, srv, up->rtt_us, now);
 	/* The net matched the ID already; the parser checks the rest again. */
-	q = (struct cp_resp_query){ .qname = cp_iter_sname(it),
+	q = (struct cp_resp_query){ .qname = it->ask_name,
 		                    .zone = it->dp.zone,
-		                    .qtype = it->qtype,
+		                    .qtype = it->ask_type,
 		                    .qclass = it->qclass,
 		                    .id = up->len >= 2 ? dns_get_u16(up->msg) : 0 };
 	if (cp_response_parse(&q, up->msg, up->len, env->scratch->arena,
@@ -314,6 +330,8 @@ st_process_response(struct cp_iter *it)
 		return next_server(it);
 	if ((unsigned)r->verdict < 16)
 		env->stats.verdicts[r->verdict]++;
+	if (it->ask_min && cp_iter_qmin_response(it, r, now_s))
+		return true;
 	switch (r->verdict) {
 	case CP_RESP_SERVER_ERROR:
 	case CP_RESP_LAME:
@@ -335,13 +353,13 @@ st_process_response(struct cp_iter *it)
 		if (it->referrals >= env->limits.max_referrals)
 			return fail(it, CP_ITER_FAIL_REFERRALS);
 		it->referrals++;
-		store_all(it, r, now_s);
+		cp_iter_store_all(it, r, now_s);
 		cp_iter_deleg_from_referral(it, r);
 		it->state = CP_ITER_QUERY_TARGETS;
 		return true;
 	case CP_RESP_ANSWER:
 	case CP_RESP_CNAME:
-		store_all(it, r, now_s);
+		cp_iter_store_all(it, r, now_s);
 		cp_iter_hold_uncached(it, r, now_s);
 		if (r->cname_loop)
 			return fail(it, CP_ITER_FAIL_CNAME_LOOP);
@@ -350,7 +368,7 @@ st_process_response(struct cp_iter *it)
 		return true;
 	case CP_RESP_NXDOMAIN:
 	case CP_RESP_NODATA:
-		store_all(it, r, now_s);
+		cp_iter_store_all(it, r, now_s);
 		if (r->soa >= 0)
 			(void)cp_rrcache_store_negative(
 				env->rrcache,
@@ -494,6 +512,7 @@ iter_new(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t
 	(void)dns_name_scan(qname, (size_t)len, it->names[0]);
 	it->n_names = 1;
 	it->parent = parent;
+	cp_iter_qmin_reset(it);
 	if (parent != NULL) {
 		it->depth = parent->depth + 1;
 		it->budget = parent->budget;

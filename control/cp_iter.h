@@ -10,16 +10,20 @@
  *                    (sname, qtype) -> FINISH; a cached CNAME -> follow it (bound,
  *                    loop check) and stay in INIT; nothing -> FIND_DELEGATION
  *   FIND_DELEGATION  closest enclosing NS in the cache, else the root hints
- *   QUERY_TARGETS    choose an untried address (cp_infra_select) -> SEND; none
- *                    left: resolve a glueless NS name by a sub-resolution ->
- *                    WAIT_TARGET; nothing left at all -> SERVFAIL
- *   SEND             cp_net_query() for (sname, qtype) to the chosen server
+ *   QUERY_TARGETS    the next minimised name if a step is due; choose an untried
+ *                    address (cp_infra_select) -> SEND; none left: resolve a
+ *                    glueless NS name by a sub-resolution -> WAIT_TARGET; nothing
+ *                    left at all -> SERVFAIL
+ *   SEND             cp_net_query() to the chosen server for (sname, qtype), or
+ *                    while minimising (a suffix of sname, A)
  *   WAIT_REPLY       a query is out; the net's completion moves on
  *   WAIT_TARGET      a sub-resolution for an NS address is out; its end moves on
  *   PROCESS_RESPONSE cp_response_parse() with the delegation's zone, store what it
  *                    kept, then: answer/CNAME/negative -> INIT (which assembles the
  *                    result from the cache), referral -> QUERY_TARGETS (downwards),
- *                    lame/error -> mark, QUERY_TARGETS (next server)
+ *                    lame/error -> mark, QUERY_TARGETS (next server); a reply to
+ *                    a minimised query -> QUERY_TARGETS (one step longer, or the
+ *                    full name after a refusal of the shortened one)
  *   FINISH           build the result, call the done callback, free
  *
  * Results are assembled from the master cache: every RRset an answer needs is
@@ -36,9 +40,13 @@
  * its ancestors is never asked again (dependency loop, e.g. ns.example.com for
  * example.com without glue).
  *
- * Not done in this pass: QNAME minimisation (RFC 9156: the full name is sent),
- * priming (RFC 8109: hints are used as they are), forwarding, serve-stale,
- * DNSSEC, 0x20.
+ * QNAME minimisation (RFC 9156, on unless env->qname_minimisation is false): a
+ * server of zone Z is asked (Z plus one label, A) until the name reaches sname,
+ * in Unbound's relaxed mode: NXDOMAIN, errors or silence for a shortened name
+ * make the iterator ask the full name instead. cp_iter_qmin.c has the rules.
+ *
+ * Not done in this pass: priming (RFC 8109: hints are used as they are),
+ * forwarding, serve-stale, DNSSEC, 0x20.
  *
  * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
  * in seconds. There is no timer of its own: the total-time bound is checked at
@@ -93,6 +101,8 @@ struct cp_iter_stats {
 	uint64_t sent;               /* upstream queries */
 	uint64_t timeouts;           /* queries without an acceptable reply */
 	uint64_t cache_answers;      /* client questions answered without a query */
+	uint64_t qmin_sent;          /* minimised queries (of sent) */
+	uint64_t qmin_fallbacks;     /* names whose minimisation stopped: full name asked */
 	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
 	uint64_t verdicts[16];       /* responses by enum cp_resp_verdict */
 };
@@ -111,6 +121,7 @@ struct cp_iter_env {
 	const struct cp_iter_hint *hints; /* root hints, n_hints >= 1 */
 	size_t n_hints;
 	struct cp_iter_limits limits;     /* CP_ITER_DEFAULT_* after init */
+	bool qname_minimisation;          /* RFC 9156, relaxed (cp_iter_qmin.c); true after init */
 	uint64_t (*now_ms)(void *ctx);    /* monotonic milliseconds */
 	void *now_ctx;
 	struct cp_iter_stats stats;

@@ -10,13 +10,18 @@ void
 cp_iter_deleg_reset(struct cp_iter *it, const uint8_t *zone)
 {
 	uint8_t z[DNS_NAME_MAXLEN];
+	bool downwards;
 
 	/* zone may point into it->dp (or the arena): copy before clearing. */
 	if (dns_name_scan(zone, DNS_NAME_MAXLEN, z) < 0)
 		z[0] = 0;
+	downwards = it->dp.zone_set && dns_name_in_zone(z, it->dp.zone) &&
+	            !dns_name_equal(z, it->dp.zone);
 	memset(&it->dp, 0, sizeof(it->dp));
 	memcpy(it->dp.zone, z, dns_name_length(z));
+	it->dp.zone_set = true;
 	it->blocked = CP_ITER_OK; /* a bound met at the old zone cut says nothing of the new */
+	cp_iter_qmin_deleg(it, downwards);
 }
 
 int

@@ -29,6 +29,13 @@ enum cp_iter_state {
 	CP_ITER_FINISH,           /* result, callback, free */
 };
 
+/** QNAME minimisation of the name being resolved (cp_iter_qmin.c). */
+enum cp_iter_qmin {
+	CP_ITER_QMIN_OFF = 0, /* off, or stopped for this name: ask the full name */
+	CP_ITER_QMIN_STEP,    /* before the next query: one step longer than qmin_name */
+	CP_ITER_QMIN_SAME,    /* ask qmin_name (again, e.g. of the next server) */
+};
+
 /** Progress of resolving one NS name's addresses. */
 enum cp_iter_fetch {
 	CP_ITER_FETCH_NONE = 0, /* not asked (may have addresses from glue or cache) */
@@ -50,6 +57,7 @@ struct cp_iter_addr {
 /** The delegation being worked on: zone cut, NS names, addresses. */
 struct cp_iter_deleg {
 	uint8_t zone[DNS_NAME_MAXLEN];
+	bool zone_set;       /* false until the first delegation */
 	unsigned n_ns;
 	unsigned n_addr;
 	unsigned n_glueless; /* sub-resolutions started for it */
@@ -93,6 +101,14 @@ struct cp_iter {
 	unsigned n_names;               /* names[n_names - 1] is the name being resolved */
 	uint8_t names[CP_ITER_MAX_CHAIN][DNS_NAME_MAXLEN]; /* lower-cased chain from qname */
 	uint32_t referrals;
+	enum cp_iter_qmin qmin;
+	bool qmin_has_name;
+	unsigned qmin_count;     /* steps taken at this delegation (RFC 9156 2.3) */
+	unsigned qmin_timeouts;  /* minimised queries without a reply, this name */
+	uint8_t qmin_name[DNS_NAME_MAXLEN]; /* the shortened name asked (a suffix of sname) */
+	uint8_t ask_name[DNS_NAME_MAXLEN];  /* the question in flight: qmin_name or sname */
+	uint16_t ask_type;                  /* ... A or qtype */
+	bool ask_min;                       /* ... and whether it was a minimised one */
 	int cur;                 /* index in dp.addr of the server asked */
 	int sub_ns;              /* index in dp.ns being resolved by sub */
 	void *handle;            /* the query in flight (WAIT_REPLY) */
@@ -134,6 +150,40 @@ cp_iter_now_ms(const struct cp_iter *it)
 {
 	return it->env->now_ms(it->env->now_ctx);
 }
+
+/* cp_iter.c */
+
+/** Store every RRset cp_response kept (it already dropped what is out of bailiwick). */
+void cp_iter_store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s);
+
+/* cp_iter_qmin.c */
+
+/** A new name to resolve (start, CNAME target): minimisation on per env, from scratch. */
+void cp_iter_qmin_reset(struct cp_iter *it);
+
+/** The delegation changed to it->dp.zone; @p downwards if to a zone below the old one. */
+void cp_iter_qmin_deleg(struct cp_iter *it, bool downwards);
+
+/** QUERY_TARGETS: if a step is due, choose the next, longer qmin_name (may skip cached ones). */
+void cp_iter_qmin_step(struct cp_iter *it);
+
+/** Is the next query a minimised one (qmin_name, A)? */
+bool cp_iter_qmin_asking(const struct cp_iter *it);
+
+/** A minimised query timed out. @return true if minimisation stopped (state set). */
+bool cp_iter_qmin_timeout(struct cp_iter *it);
+
+/**
+ * No server of the delegation is left, but minimisation was on: stop it and make
+ * every server eligible again for the full name. @return true if it did so.
+ */
+bool cp_iter_qmin_exhausted(struct cp_iter *it);
+
+/**
+ * Handle the parsed reply @p r to a minimised query: @return true with it->state
+ * set, or false for what the caller handles as for any query (referral, TC, ...).
+ */
+bool cp_iter_qmin_response(struct cp_iter *it, const struct cp_response *r, uint64_t now_s);
 
 /* cp_iter_deleg.c */
 

@@ -162,6 +162,7 @@ cp_resolver_create(struct cp_daemon *d)
 	r->env.n_hints = (size_t)n;
 	r->env.now_ms = clock_ms;
 	r->env.limits = d->conf.resolver.limits;
+	r->env.qname_minimisation = d->conf.resolver.qname_minimisation;
 	VD_INFO("resolver: %d root server address(es) from %s", n, d->conf.resolver.root_hints);
 	return r;
 }

@@ -264,6 +264,7 @@ static const struct script ttl0[] = {
 	  "AU example.com. SOA 0" },
 	{ "10.0.1.1", "*.zglue.com.", ANY_TYPE, 0, "AU zglue.com. NS ns.zero.example.net." },
 	{ "10.0.4.1", "ns.zero.example.net.", DNS_TYPE_A, AA, "AN @ 0 A 10.0.5.2" },
+	{ "10.0.4.1", "zero.example.net.", DNS_TYPE_A, AA, "AU example.net. SOA" }, /* ENT */
 	{ "10.0.5.2", "www.zglue.com.", DNS_TYPE_A, AA, "AN @ A 10.7.7.8" },
 };
 
@@ -333,4 +334,5 @@ Test(cp_iter, ttl0_ns_address_still_used)
 	cr_assert_eq(memcmp(d.first_rdata[0], "\x0a\x07\x07\x08", 4), 0);
 	cr_assert(asked("10.0.5.2", 0));
 	cr_assert_not(cached("ns.zero.example.net.", DNS_TYPE_A));
+	cr_assert_eq(fake.unscripted, 0);
 }
