@@ -33,13 +33,16 @@ cp_iter_env_init(struct cp_iter_env *env)
 	memset(env, 0, sizeof(*env));
 	cp_iter_limits_default(&env->limits);
 	env->qname_minimisation = true;
-	env->scratch = malloc(sizeof(*env->scratch));
+	env->priming = true;
+	env->scratch = calloc(1, sizeof(*env->scratch));
 	return env->scratch != NULL ? 0 : -ENOMEM;
 }
 
 void
 cp_iter_env_fini(struct cp_iter_env *env)
 {
+	if (env->scratch != NULL)
+		cp_iter_prime_stop(env);
 	free(env->scratch);
 	env->scratch = NULL;
 }
@@ -283,11 +286,11 @@ rank_of(const struct dns_rrset_in *rr, bool aa)
 }
 
 void
-cp_iter_store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
+cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r, uint64_t now_s)
 {
 	for (unsigned i = 0; i < r->n_rrsets; i++)
-		(void)cp_rrcache_store(it->env->rrcache, &r->rrsets[i],
-		                       rank_of(&r->rrsets[i], r->aa), now_s);
+		(void)cp_rrcache_store(env->rrcache, &r->rrsets[i], rank_of(&r->rrsets[i], r->aa),
+		                       now_s);
 }
 
 static bool

@@ -9,7 +9,8 @@
  *   INIT             answer from the master cache: positive or negative entry for
  *                    (sname, qtype) -> FINISH; a cached CNAME -> follow it (bound,
  *                    loop check) and stay in INIT; nothing -> FIND_DELEGATION
- *   FIND_DELEGATION  closest enclosing NS in the cache, else the root hints
+ *   FIND_DELEGATION  closest enclosing NS in the cache, else the root hints (and
+ *                    a priming round is due)
  *   QUERY_TARGETS    the next minimised name if a step is due; choose an untried
  *                    address (cp_infra_select) -> SEND; none left: resolve a
  *                    glueless NS name by a sub-resolution -> WAIT_TARGET; nothing
@@ -45,8 +46,12 @@
  * in Unbound's relaxed mode: NXDOMAIN, errors or silence for a shortened name
  * make the iterator ask the full name instead. cp_iter_qmin.c has the rules.
  *
- * Not done in this pass: priming (RFC 8109: hints are used as they are),
- * forwarding, serve-stale, DNSSEC, 0x20.
+ * Priming (RFC 8109, cp_iter_prime.c): ". NS" to a hint at start and whenever an
+ * iterator has to fall back to the hints (no root NS set cached, or one without
+ * addresses); a good answer puts the root's NS and their addresses in the cache,
+ * where FIND_DELEGATION takes them like any delegation. Failed rounds back off.
+ *
+ * Not done in this pass: forwarding, serve-stale, DNSSEC, 0x20.
  *
  * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
  * in seconds. There is no timer of its own: the total-time bound is checked at
@@ -103,6 +108,9 @@ struct cp_iter_stats {
 	uint64_t cache_answers;      /* client questions answered without a query */
 	uint64_t qmin_sent;          /* minimised queries (of sent) */
 	uint64_t qmin_fallbacks;     /* names whose minimisation stopped: full name asked */
+	uint64_t prime_sent;         /* priming queries (". NS" to a hint; not in sent) */
+	uint64_t prime_ok;           /* ... answered well: root NS and addresses cached */
+	uint64_t prime_failed;       /* priming rounds that ended without a good answer */
 	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
 	uint64_t verdicts[16];       /* responses by enum cp_resp_verdict */
 };
@@ -122,6 +130,8 @@ struct cp_iter_env {
 	size_t n_hints;
 	struct cp_iter_limits limits;     /* CP_ITER_DEFAULT_* after init */
 	bool qname_minimisation;          /* RFC 9156, relaxed (cp_iter_qmin.c); true after init */
+	bool priming;                     /* RFC 8109 when the hints are used (cp_iter_prime.c);
+	                                     true after init */
 	uint64_t (*now_ms)(void *ctx);    /* monotonic milliseconds */
 	void *now_ctx;
 	struct cp_iter_stats stats;
@@ -157,8 +167,18 @@ typedef void (*cp_iter_done_fn)(void *arg, const struct cp_iter_result *res);
  */
 int cp_iter_env_init(struct cp_iter_env *env);
 
-/** Free what cp_iter_env_init() allocated. No iterator may still run. */
+/** Free what cp_iter_env_init() allocated (a priming query out is cancelled). No
+ *  iterator may still run. */
 void cp_iter_env_fini(struct cp_iter_env *env);
+
+/**
+ * Start a priming round now (RFC 8109: ". NS" to the hints, the answer's root NS
+ * and addresses cached as the root delegation), unless one is out. Call once
+ * the env is set up (resolver start); later rounds start by themselves when an
+ * iterator needs the hints (env->priming), with backoff after failures.
+ * Control thread only; needs hints, now_ms and the net.
+ */
+void cp_iter_prime(struct cp_iter_env *env);
 
 /**
  * Start resolving (@p qname, @p qtype, @p qclass). @p cb is called exactly once

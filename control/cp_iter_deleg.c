@@ -112,21 +112,35 @@ cp_iter_deleg_find(struct cp_iter *it)
 	if (cp_rrcache_closest_ns(env->rrcache, cp_iter_sname(it), it->qclass, now_s, &d, NULL,
 	                          0) == 0) {
 		cp_iter_deleg_reset(it, d.ns->owner);
+		it->dp.from_cache = true;
 		/* Copy the names now: the next store may move the cache's memory. */
 		for (unsigned i = 0; i < d.ns->n_rdata; i++)
 			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
-	} else {
-		cp_iter_deleg_reset(it, (const uint8_t *)"");
-		for (size_t i = 0; i < env->n_hints; i++) {
-			int ns = cp_iter_deleg_add_ns(it, env->hints[i].name);
-
-			if (ns >= 0)
-				add_addr(it, ns, &env->hints[i].addr);
-		}
+		/* Glue in bailiwick and addresses learnt by earlier sub-resolutions alike. */
+		for (unsigned i = 0; i < it->dp.n_ns; i++)
+			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+		/* A root NS set whose addresses expired cannot be resolved from itself. */
+		if (it->dp.zone[0] != 0 || it->dp.n_addr > 0)
+			return;
 	}
-	/* Glue in bailiwick and addresses learnt by earlier sub-resolutions alike. */
-	for (unsigned i = 0; i < it->dp.n_ns; i++)
-		(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+	cp_iter_deleg_hints(it);
+}
+
+void
+cp_iter_deleg_hints(struct cp_iter *it)
+{
+	struct cp_iter_env *env = it->env;
+
+	cp_iter_deleg_reset(it, (const uint8_t *)"");
+	it->dp.from_hints = true;
+	for (size_t i = 0; i < env->n_hints; i++) {
+		int ns = cp_iter_deleg_add_ns(it, env->hints[i].name);
+
+		if (ns >= 0)
+			add_addr(it, ns, &env->hints[i].addr);
+	}
+	/* No primed root in the cache: ask for one (RFC 8109), the hints meanwhile. */
+	cp_iter_prime_due(env);
 }
 
 void

@@ -58,6 +58,8 @@ struct cp_iter_addr {
 struct cp_iter_deleg {
 	uint8_t zone[DNS_NAME_MAXLEN];
 	bool zone_set;       /* false until the first delegation */
+	bool from_cache;     /* found in the cache (not a referral just received) */
+	bool from_hints;     /* the root hints */
 	unsigned n_ns;
 	unsigned n_addr;
 	unsigned n_glueless; /* sub-resolutions started for it */
@@ -82,9 +84,23 @@ struct cp_iter_held {
 	void *mem; /* malloc; NULL: slot unused */
 };
 
+#define CP_ITER_PRIME_MAX_HINTS 64 /* hint addresses a priming round chooses from */
+
+/** Priming (cp_iter_prime.c): at most one ". NS" query out per env. */
+struct cp_iter_prime {
+	void *handle;           /* the query in flight, or NULL */
+	unsigned hint;          /* index in env->hints of the server asked */
+	unsigned tries;         /* hints asked in this round */
+	unsigned failures;      /* rounds failed in a row: the backoff's exponent */
+	uint64_t next_ms;       /* no round starts before this */
+	bool asked[CP_ITER_PRIME_MAX_HINTS];
+};
+
+/* What the env keeps for all its iterators: the response arena and priming. */
 struct cp_iter_scratch {
 	struct cp_response resp;
 	uint8_t arena[CP_RESP_ARENA_MAX];
+	struct cp_iter_prime prime;
 };
 
 struct cp_iter {
@@ -154,7 +170,22 @@ cp_iter_now_ms(const struct cp_iter *it)
 /* cp_iter.c */
 
 /** Store every RRset cp_response kept (it already dropped what is out of bailiwick). */
-void cp_iter_store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s);
+void cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r,
+                            uint64_t now_s);
+
+static inline void
+cp_iter_store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
+{
+	cp_iter_store_response(it->env, r, now_s);
+}
+
+/* cp_iter_prime.c */
+
+/** An iterator fell back to the hints: start a priming round unless one is out or backing off. */
+void cp_iter_prime_due(struct cp_iter_env *env);
+
+/** Cancel the priming query in flight (cp_iter_env_fini()). */
+void cp_iter_prime_stop(struct cp_iter_env *env);
 
 /* cp_iter_qmin.c */
 
@@ -202,6 +233,9 @@ unsigned cp_iter_deleg_from_cache_addrs(struct cp_iter *it, int ns);
 
 /** FIND_DELEGATION's work: the closest cached NS set, else the root hints. */
 void cp_iter_deleg_find(struct cp_iter *it);
+
+/** The root hints as the delegation (and priming due). */
+void cp_iter_deleg_hints(struct cp_iter *it);
 
 /** Build the delegation from the REFERRAL in @p r (after its data was stored). */
 void cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r);
