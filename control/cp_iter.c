@@ -209,7 +209,9 @@ st_query_targets(struct cp_iter *it)
 				it->blocked = CP_ITER_FAIL_GLUELESS_DELEG;
 				break;
 			}
-			if (it->budget->glueless >= l->max_glueless) {
+			/* NXNSAttack: names that do not exist are not looked up for ever. */
+			if (it->budget->glueless >= l->max_glueless ||
+			    it->budget->glueless_nx >= CP_ITER_MAX_GLUELESS_NX) {
 				it->blocked = CP_ITER_FAIL_GLUELESS;
 				break;
 			}
@@ -225,7 +227,12 @@ st_query_targets(struct cp_iter *it)
 	/* Every server let a minimised query time out: one more round with the full name. */
 	if (cp_iter_qmin_exhausted(it))
 		return true;
-	return fail(it, it->blocked != CP_ITER_OK ? it->blocked : CP_ITER_FAIL_NO_SERVERS);
+	if (it->blocked != CP_ITER_OK)
+		return fail(it, it->blocked);
+	/* A cached delegation may be stale: its parent may know better servers (once). */
+	if (cp_iter_deleg_fallback(it))
+		return true;
+	return fail(it, CP_ITER_FAIL_NO_SERVERS);
 }
 
 static void on_reply(void *arg, const struct cp_upq_result *r);
@@ -476,6 +483,10 @@ on_target(void *arg, const struct cp_iter_result *res)
 	unsigned before = it->dp.n_addr;
 
 	it->sub = NULL;
+	if (res->rcode == DNS_RCODE_NXDOMAIN) {
+		it->budget->glueless_nx++;
+		it->dp.ns[ns].fetch = CP_ITER_FETCH_DONE; /* no AAAA for a name that is not */
+	}
 	/* A bound hit below is the reason if we run out of servers here. */
 	if (res->cause != CP_ITER_OK && res->cause != CP_ITER_FAIL_NO_SERVERS &&
 	    res->cause != CP_ITER_FAIL_CACHE)

@@ -111,6 +111,7 @@ struct cp_iter_stats {
 	uint64_t prime_sent;         /* priming queries (". NS" to a hint; not in sent) */
 	uint64_t prime_ok;           /* ... answered well: root NS and addresses cached */
 	uint64_t prime_failed;       /* priming rounds that ended without a good answer */
+	uint64_t parent_fallbacks;   /* dead cached delegations retried from their parent */
 	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
 	uint64_t verdicts[16];       /* responses by enum cp_resp_verdict */
 };

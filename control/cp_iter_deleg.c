@@ -143,6 +143,61 @@ cp_iter_deleg_hints(struct cp_iter *it)
 	cp_iter_prime_due(env);
 }
 
+/* The closest cached delegation strictly above @p zone, else the hints. */
+static void
+deleg_above(struct cp_iter *it, const uint8_t *zone)
+{
+	struct cp_iter_env *env = it->env;
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+	struct cp_rrc_deleg d;
+
+	if (zone[0] != 0 &&
+	    cp_rrcache_closest_ns(env->rrcache, zone + 1 + zone[0], it->qclass, now_s, &d, NULL,
+	                          0) == 0) {
+		cp_iter_deleg_reset(it, d.ns->owner);
+		it->dp.from_cache = true;
+		for (unsigned i = 0; i < d.ns->n_rdata; i++)
+			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
+		for (unsigned i = 0; i < it->dp.n_ns; i++)
+			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+		if (it->dp.zone[0] != 0 || it->dp.n_addr > 0)
+			return;
+	}
+	cp_iter_deleg_hints(it);
+}
+
+bool
+cp_iter_deleg_fallback(struct cp_iter *it)
+{
+	uint8_t zone[DNS_NAME_MAXLEN];
+
+	if (!it->dp.from_cache || it->fell_back ||
+	    it->budget->fallbacks >= CP_ITER_MAX_PARENT_FALLBACKS)
+		return false;
+	it->fell_back = true;
+	it->budget->fallbacks++;
+	it->env->stats.parent_fallbacks++;
+	memcpy(zone, it->dp.zone, dns_name_length(it->dp.zone));
+	memcpy(it->failed_zone, zone, sizeof(zone));
+	it->n_failed = it->dp.n_addr;
+	for (unsigned i = 0; i < it->dp.n_addr; i++)
+		it->failed[i] = it->dp.addr[i].ss;
+	deleg_above(it, zone); /* a primed root that failed: the hints */
+	return true;
+}
+
+/* A referral back to the zone that failed: its servers that failed are not asked again. */
+void
+cp_iter_deleg_skip_failed(struct cp_iter *it)
+{
+	if (it->n_failed == 0 || !dns_name_equal(it->dp.zone, it->failed_zone))
+		return;
+	for (unsigned i = 0; i < it->dp.n_addr; i++)
+		for (unsigned k = 0; k < it->n_failed; k++)
+			if (memcmp(&it->dp.addr[i].ss, &it->failed[k], sizeof(it->failed[k])) == 0)
+				it->dp.addr[i].tried = true;
+}
+
 void
 cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r)
 {
@@ -165,4 +220,5 @@ cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r)
 	for (unsigned i = 0; i < it->dp.n_ns; i++)
 		if (!it->dp.ns[i].has_addr)
 			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+	cp_iter_deleg_skip_failed(it);
 }

@@ -71,6 +71,8 @@ struct cp_iter_deleg {
 struct cp_iter_budget {
 	uint32_t sent;
 	uint32_t glueless;
+	uint32_t glueless_nx;  /* sub-resolutions that ended in NXDOMAIN */
+	uint32_t fallbacks;    /* to the parent of a dead cached delegation */
 	uint64_t start_ms;
 };
 
@@ -117,10 +119,15 @@ struct cp_iter {
 	unsigned n_names;               /* names[n_names - 1] is the name being resolved */
 	uint8_t names[CP_ITER_MAX_CHAIN][DNS_NAME_MAXLEN]; /* lower-cased chain from qname */
 	uint32_t referrals;
+	bool fell_back;          /* went to the parent of a dead cached delegation once */
+	unsigned n_failed;       /* servers of failed_zone that all failed before the fallback */
+	uint8_t failed_zone[DNS_NAME_MAXLEN];
+	struct sockaddr_storage failed[CP_ITER_MAX_ADDRS];
 	enum cp_iter_qmin qmin;
 	bool qmin_has_name;
 	unsigned qmin_count;     /* steps taken at this delegation (RFC 9156 2.3) */
 	unsigned qmin_timeouts;  /* minimised queries without a reply, this name */
+	bool qmin_one_more;      /* stopped after silence: one full-name query still due */
 	uint8_t qmin_name[DNS_NAME_MAXLEN]; /* the shortened name asked (a suffix of sname) */
 	uint8_t ask_name[DNS_NAME_MAXLEN];  /* the question in flight: qmin_name or sname */
 	uint16_t ask_type;                  /* ... A or qtype */
@@ -205,8 +212,9 @@ bool cp_iter_qmin_asking(const struct cp_iter *it);
 bool cp_iter_qmin_timeout(struct cp_iter *it);
 
 /**
- * No server of the delegation is left, but minimisation was on: stop it and make
- * every server eligible again for the full name. @return true if it did so.
+ * No server of the delegation is left, but minimised queries met only silence:
+ * stop minimising and let the best server be asked the full name once.
+ * @return true if it did so.
  */
 bool cp_iter_qmin_exhausted(struct cp_iter *it);
 
@@ -236,6 +244,18 @@ void cp_iter_deleg_find(struct cp_iter *it);
 
 /** The root hints as the delegation (and priming due). */
 void cp_iter_deleg_hints(struct cp_iter *it);
+
+/**
+ * Every server of the delegation failed: if it came from the cache, this
+ * iterator made no fallback yet and the question has CP_ITER_MAX_PARENT_FALLBACKS
+ * left, go up to the next enclosing cached delegation (or the
+ * hints), remembering the failed servers so a referral back to the same zone does
+ * not ask them again. @return true if it did (state: QUERY_TARGETS).
+ */
+bool cp_iter_deleg_fallback(struct cp_iter *it);
+
+/** Mark the servers that failed before a fallback as tried, if dp is their zone again. */
+void cp_iter_deleg_skip_failed(struct cp_iter *it);
 
 /** Build the delegation from the REFERRAL in @p r (after its data was stored). */
 void cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r);

@@ -83,7 +83,8 @@
 #define CP_ITER_MAX_MINIMISE_COUNT    10 /* RFC 9156 MAX_MINIMISE_COUNT */
 #define CP_ITER_MINIMISE_ONE_LAB      4  /* RFC 9156 MINIMISE_ONE_LAB */
 #define CP_ITER_MAX_MINIMISE_TIMEOUTS 3  /* Unbound MAX_MINIMISE_TIMEOUT_COUNT */
-#define CP_ITER_MAX_PARENT_FALLBACKS  1  /* a dead cached delegation: ask its parent once */
+#define CP_ITER_MAX_PARENT_FALLBACKS  2  /* dead cached delegations retried from their parent,
+                                            per client question (each iterator once) */
 
 /** Bounds of one client question; over any -> SERVFAIL with its cause. */
 struct cp_iter_limits {

@@ -28,8 +28,10 @@
  *                      minimisation stops, the full name goes to the same server
  *   timeout            the same name to the next server; after
  *                      CP_ITER_MAX_MINIMISE_TIMEOUTS, or once every server of
- *                      the delegation was tried, minimisation stops (and each
- *                      server may be asked the full name once more)
+ *                      the delegation was tried, minimisation stops: the servers
+ *                      not tried yet get the full name, and then the best one
+ *                      (cp_infra_select) gets it once more; so a dead zone costs
+ *                      one query more than without minimisation
  * Once stopped, minimisation stays off for that name (a CNAME target starts over).
  */
 #include <string.h>
@@ -43,6 +45,7 @@ cp_iter_qmin_reset(struct cp_iter *it)
 	it->qmin_has_name = false;
 	it->qmin_count = 0;
 	it->qmin_timeouts = 0;
+	it->qmin_one_more = false;
 }
 
 void
@@ -118,9 +121,6 @@ cp_iter_qmin_step(struct cp_iter *it)
 	if (it->qmin != CP_ITER_QMIN_STEP)
 		return;
 	it->qmin = CP_ITER_QMIN_SAME;
-	/* A new question for this delegation: every server may be asked it. */
-	for (unsigned i = 0; i < it->dp.n_addr; i++)
-		it->dp.addr[i].tried = false;
 	/* Bounded: each turn adds at least one label, and ends at sname. */
 	for (;;) {
 		unsigned have = dns_name_labels(it->qmin_name);
@@ -153,35 +153,52 @@ cp_iter_qmin_asking(const struct cp_iter *it)
 	       !dns_name_equal(it->qmin_name, cp_iter_sname(it));
 }
 
-/*
- * Stop minimising this name; the full name goes next to the same delegation:
- * to the server that just answered (@p again >= 0: its index), or, after
- * timeouts, to every server once more.
- */
-static bool
-fall_back(struct cp_iter *it, int again)
+/* Every server of the delegation may be asked the next question (but not those that failed). */
+static void
+untry_all(struct cp_iter *it)
+{
+	for (unsigned i = 0; i < it->dp.n_addr; i++)
+		it->dp.addr[i].tried = false;
+	cp_iter_deleg_skip_failed(it);
+}
+
+/* Stop minimising this name: from now on the full name is asked. */
+static void
+stop(struct cp_iter *it)
 {
 	it->qmin = CP_ITER_QMIN_OFF;
 	it->env->stats.qmin_fallbacks++;
-	for (unsigned i = 0; i < it->dp.n_addr; i++)
-		if (again < 0 || (unsigned)again == i)
-			it->dp.addr[i].tried = false;
-	it->state = CP_ITER_QUERY_TARGETS;
-	return true;
 }
 
 bool
 cp_iter_qmin_timeout(struct cp_iter *it)
 {
-	if (++it->qmin_timeouts >= CP_ITER_MAX_MINIMISE_TIMEOUTS)
-		return fall_back(it, -1);
+	if (++it->qmin_timeouts >= CP_ITER_MAX_MINIMISE_TIMEOUTS) {
+		stop(it);
+		it->qmin_one_more = true; /* the untried servers get the full name, then one more */
+	}
 	return false;
 }
 
 bool
 cp_iter_qmin_exhausted(struct cp_iter *it)
 {
-	return cp_iter_qmin_asking(it) && fall_back(it, -1);
+	struct sockaddr_storage cands[CP_ITER_MAX_ADDRS];
+	int k;
+
+	if (cp_iter_qmin_asking(it)) {
+		stop(it);
+		it->qmin_one_more = true;
+	}
+	if (!it->qmin_one_more || it->dp.n_addr == 0)
+		return false;
+	/* Only silence was heard: the best server is asked the full name once. */
+	it->qmin_one_more = false;
+	for (unsigned i = 0; i < it->dp.n_addr; i++)
+		cands[i] = it->dp.addr[i].ss;
+	k = cp_infra_select(it->env->infra, cands, it->dp.n_addr, it->dp.zone, cp_iter_now_ms(it));
+	it->dp.addr[k >= 0 ? k : 0].tried = false;
+	return true;
 }
 
 bool
@@ -202,14 +219,20 @@ cp_iter_qmin_response(struct cp_iter *it, const struct cp_response *r, uint64_t 
 			                                CP_RRC_RANK_AUTH_AUTHORITY, now_s);
 		/* fall through */
 	case CP_RESP_CNAME:
+		/* A new question for this delegation: every server may be asked it. */
 		it->qmin = CP_ITER_QMIN_STEP;
+		untry_all(it);
 		it->state = CP_ITER_QUERY_TARGETS;
 		return true;
 	case CP_RESP_NXDOMAIN:
 	case CP_RESP_LAME:
 	case CP_RESP_SERVER_ERROR:
 	case CP_RESP_FORMERR:
-		return fall_back(it, it->cur);
+		/* The same server gets the full name: it answered, just not to that. */
+		stop(it);
+		it->dp.addr[it->cur].tried = false;
+		it->state = CP_ITER_QUERY_TARGETS;
+		return true;
 	}
 	return false;
 }

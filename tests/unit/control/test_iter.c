@@ -4,7 +4,9 @@
  * (iter_harness.h): resolution root -> TLD -> authoritative, the cache, CNAMEs,
  * negative answers, lame and silent servers, TTL-0 answers.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -230,6 +232,7 @@ Test(cp_iter, all_servers_dead_servfail_within_bounds)
 	resolve("www.dead.com.", DNS_TYPE_A, &d);
 	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
 	cr_assert_eq(fake.n, 2 + 4, "each dead server once");
+	cr_assert_eq(env.stats.parent_fallbacks, 0, "a referral just received is not stale");
 	cr_assert_leq(fake.now_ms - t0, CP_ITER_DEFAULT_MAX_TIME_MS);
 	cr_assert_eq(fake.unscripted, 0);
 }
@@ -335,4 +338,92 @@ Test(cp_iter, ttl0_ns_address_still_used)
 	cr_assert(asked("10.0.5.2", 0));
 	cr_assert_not(cached("ns.zero.example.net.", DNS_TYPE_A));
 	cr_assert_eq(fake.unscripted, 0);
+}
+
+/* ---- a dead cached delegation: its parent is asked once ---- */
+
+/* Store (@p owner, @p type) with one RDATA: a name (NS) or an IPv4 address (A). */
+static void
+store(const char *owner, uint16_t type, const char *rdata, enum cp_rrc_rank rank)
+{
+	uint8_t o[DNS_NAME_MAXLEN], data[DNS_NAME_MAXLEN];
+	struct dns_rdata rd = { .data = data };
+	struct dns_rrset_in rr = { .owner = o, .type = type, .rclass = DNS_CLASS_IN, .ttl = 3600,
+		                   .n_rdata = 1, .rdata = &rd };
+	struct sockaddr_storage ss;
+
+	mb_wire(o, owner);
+	if (type == DNS_TYPE_A) {
+		ss = v4(rdata);
+		memcpy(data, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		rd.len = 4;
+	} else {
+		rd.len = (uint16_t)mb_wire(data, rdata);
+	}
+	cr_assert_eq(cp_rrcache_store(cache, &rr, rank, fake.now_ms / 1000), 0);
+}
+
+static const struct script moved[] = {
+	/* com. now delegates moved.com. to a new server; the cache still has the old one */
+	{ "10.0.1.1", "*.moved.com.", ANY_TYPE, 0,
+	  "AU moved.com. NS ns2.moved.com.; AD ns2.moved.com. A 10.0.20.2" },
+	{ "10.0.20.2", "www.moved.com.", DNS_TYPE_A, AA, "AN @ A 10.1.2.4" },
+	{ "10.0.20.1", NULL, ANY_TYPE, 0, NULL, true },
+	/* still.com.: com. delegates to the same dead server as the cache says */
+	{ "10.0.1.1", "*.still.com.", ANY_TYPE, 0,
+	  "AU still.com. NS ns.still.com.; AD ns.still.com. A 10.0.20.1" },
+	{ "10.0.0.9", NULL, ANY_TYPE, 0, NULL, true },
+};
+
+Test(cp_iter, dead_cached_delegation_asks_the_parent)
+{
+	struct done d;
+
+	ih_script(moved, sizeof(moved) / sizeof(moved[0]));
+	store("moved.com.", DNS_TYPE_NS, "ns.moved.com.", CP_RRC_RANK_NONAUTH_AUTHORITY);
+	store("ns.moved.com.", DNS_TYPE_A, "10.0.20.1", CP_RRC_RANK_ADDITIONAL);
+	resolve("www.moved.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(memcmp(d.first_rdata[0], "\x0a\x01\x02\x04", 4), 0);
+	cr_assert_str_eq(ih_query_text(0), "10.0.20.1 www.moved.com. 1");
+	cr_assert(asked(ROOT, 1) && asked("10.0.1.1", 1), "up to the hints: root, com.");
+	cr_assert_eq(env.stats.parent_fallbacks, 1);
+	cr_assert_eq(fake.unscripted, 0);
+}
+
+/* The parent names the same dead server: it is not asked again, and that is the end. */
+Test(cp_iter, parent_with_the_same_servers_ends_it)
+{
+	struct done d;
+
+	ih_script(moved, sizeof(moved) / sizeof(moved[0]));
+	store("still.com.", DNS_TYPE_NS, "ns.still.com.", CP_RRC_RANK_NONAUTH_AUTHORITY);
+	store("ns.still.com.", DNS_TYPE_A, "10.0.20.1", CP_RRC_RANK_ADDITIONAL);
+	store("com.", DNS_TYPE_NS, "a.gtld.com.", CP_RRC_RANK_NONAUTH_AUTHORITY);
+	store("a.gtld.com.", DNS_TYPE_A, "10.0.1.1", CP_RRC_RANK_ADDITIONAL);
+	resolve("www.still.com.", DNS_TYPE_A, &d);
+	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
+	cr_assert_eq(fake.n, 2, "dead server, then com. (the cached parent): %u", fake.n);
+	cr_assert_str_eq(ih_query_text(1), "10.0.1.1 still.com. 1");
+	cr_assert_eq(env.stats.parent_fallbacks, 1);
+}
+
+/* A primed root whose servers are all dead: the hints. */
+Test(cp_iter, dead_cached_root_falls_back_to_hints)
+{
+	struct done d;
+
+	ih_script(moved, sizeof(moved) / sizeof(moved[0]));
+	store(".", DNS_TYPE_NS, "dead.root.", CP_RRC_RANK_AUTH_ANSWER);
+	store("dead.root.", DNS_TYPE_A, "10.0.0.9", CP_RRC_RANK_ADDITIONAL);
+	resolve("www.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	/*
+	 * The shortened name, then the full one once (cp_iter_qmin.c), then the hints;
+	 * minimisation stopped for this name, so they get the full name too.
+	 */
+	cr_assert_str_eq(ih_query_text(0), "10.0.0.9 com. 1");
+	cr_assert_str_eq(ih_query_text(1), "10.0.0.9 www.example.com. 1");
+	cr_assert_str_eq(ih_query_text(2), ROOT " www.example.com. 1");
+	cr_assert_eq(env.stats.parent_fallbacks, 1);
 }

@@ -98,6 +98,10 @@ Test(cp_iter_bounds, bound_total_time)
 
 Test(cp_iter_bounds, glueless_dependency_loop_not_asked_again)
 {
+	static const struct script parent[] = {
+		/* com. still delegates loop.com. to ns.loop.com. without glue */
+		{ "10.0.1.1", "*.loop.com.", ANY_TYPE, 0, "AU loop.com. NS ns.loop.com." },
+	};
 	struct done d;
 	uint8_t qn[DNS_NAME_MAXLEN];
 	struct dns_rdata rd = { .data = qn, .len = 0 };
@@ -109,13 +113,23 @@ Test(cp_iter_bounds, glueless_dependency_loop_not_asked_again)
 		                   .rdata = &rd };
 
 	/* loop.com. served only by ns.loop.com., no glue anywhere: unresolvable. */
+	ih_script(parent, 1);
 	rd.len = (uint16_t)mb_wire(qn, "ns.loop.com.");
 	cr_assert_eq(cp_rrcache_store(cache, &ns, CP_RRC_RANK_AUTH_ANSWER, fake.now_ms / 1000), 0);
 	resolve("www.loop.com.", DNS_TYPE_A, &d);
 	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
-	cr_assert_eq(fake.n, 0, "nothing to ask");
-	/* www -> sub ns.loop.com A (its own NS: loop, skipped) -> AAAA sub (the same). */
-	cr_assert_leq(env.stats.sub_started, 2);
+	/*
+	 * www -> sub ns.loop.com A (its own NS: loop, skipped) -> AAAA sub (the same);
+	 * each finds loop.com. cached and goes to its parent (root, com.), which
+	 * delegates to the same glueless name: the loop again. Two fallbacks for
+	 * the question at most, then the end.
+	 */
+	cr_assert_eq(env.stats.parent_fallbacks, CP_ITER_MAX_PARENT_FALLBACKS, "%llu fallbacks",
+	             (unsigned long long)env.stats.parent_fallbacks);
+	cr_assert_leq(fake.n, 4, "only the parent side was asked: %u", fake.n);
+	cr_assert_eq(count_asked("www.loop.com.", ANY_TYPE, 0), 0);
+	cr_assert_leq(env.stats.sub_started, 4);
+	cr_assert_eq(fake.unscripted, 0);
 }
 
 Test(cp_iter_bounds, cancel_mid_resolution)
@@ -150,4 +164,28 @@ Test(cp_iter_bounds, cancel_during_sub_resolution)
 	cr_assert_eq(fake.cancels, 1, "the sub's query cancelled");
 	pump();
 	cr_assert_eq(d.called, 0);
+}
+
+/* NXNSAttack: NS names that do not exist are looked up 5 times per question at most. */
+Test(cp_iter_bounds, glueless_nxdomain_bounded)
+{
+	static const struct script nxns[] = {
+		{ "10.0.1.1", "*.nxns.com.", ANY_TYPE, 0,
+		  "AU nxns.com. NS a.gone.example.com.; AU nxns.com. NS b.gone.example.com.;"
+		  "AU nxns.com. NS c.gone.example.com.; AU nxns.com. NS d.gone.example.com.;"
+		  "AU nxns.com. NS e.gone.example.com.; AU nxns.com. NS f.gone.example.com.;"
+		  "AU nxns.com. NS g.gone.example.com.; AU nxns.com. NS h.gone.example.com." },
+		{ "10.0.3.1", "*.gone.example.com.", ANY_TYPE, AA | DNS_RCODE_NXDOMAIN,
+		  "AU example.com. SOA" },
+	};
+	struct done d;
+
+	ih_script(nxns, sizeof(nxns) / sizeof(nxns[0]));
+	env.limits.max_glueless_deleg = 16;
+	resolve("www.nxns.com.", DNS_TYPE_A, &d);
+	assert_servfail(&d, CP_ITER_FAIL_GLUELESS);
+	cr_assert_eq(env.stats.sub_started, CP_ITER_MAX_GLUELESS_NX, "%llu lookups",
+	             (unsigned long long)env.stats.sub_started);
+	cr_assert_eq(count_asked("f.gone.example.com.", ANY_TYPE, 0), 0);
+	cr_assert_eq(fake.unscripted, 0);
 }

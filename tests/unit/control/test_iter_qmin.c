@@ -254,3 +254,44 @@ Test(cp_iter_qmin, sub_resolutions_are_minimised)
 	cr_assert_eq(count_asked("ns.example.net.", DNS_TYPE_A, 0), 1);
 	cr_assert_eq(count_asked("www.glueless.com.", ANY_TYPE, 0), 1, "only its own server");
 }
+
+/* Four servers that drop shortened names: after 3 timeouts the 4th gets the full name. */
+Test(cp_iter_qmin, three_timeouts_stop_minimising)
+{
+	static const struct script tmo4[] = {
+		{ "10.0.1.1", "*.tmo4.com.", ANY_TYPE, 0,
+		  "AU tmo4.com. NS ns1.tmo4.com.; AU tmo4.com. NS ns2.tmo4.com.;"
+		  "AU tmo4.com. NS ns3.tmo4.com.; AU tmo4.com. NS ns4.tmo4.com.;"
+		  "AD ns1.tmo4.com. A 10.0.17.1; AD ns2.tmo4.com. A 10.0.17.2;"
+		  "AD ns3.tmo4.com. A 10.0.17.3; AD ns4.tmo4.com. A 10.0.17.4" },
+		{ "10.0.17.1", "a.b.tmo4.com.", DNS_TYPE_A, AA, "AN @ A 10.1.0.8" },
+		{ "10.0.17.2", "a.b.tmo4.com.", DNS_TYPE_A, AA, "AN @ A 10.1.0.8" },
+		{ "10.0.17.3", "a.b.tmo4.com.", DNS_TYPE_A, AA, "AN @ A 10.1.0.8" },
+		{ "10.0.17.4", "a.b.tmo4.com.", DNS_TYPE_A, AA, "AN @ A 10.1.0.8" },
+		{ "10.0.17.1", NULL, ANY_TYPE, 0, NULL, true },
+		{ "10.0.17.2", NULL, ANY_TYPE, 0, NULL, true },
+		{ "10.0.17.3", NULL, ANY_TYPE, 0, NULL, true },
+		{ "10.0.17.4", NULL, ANY_TYPE, 0, NULL, true },
+	};
+	struct done d;
+
+	ih_script(tmo4, sizeof(tmo4) / sizeof(tmo4[0]));
+	resolve("a.b.tmo4.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(count_asked("b.tmo4.com.", DNS_TYPE_A, 0), CP_ITER_MAX_MINIMISE_TIMEOUTS);
+	cr_assert_eq(count_asked("a.b.tmo4.com.", DNS_TYPE_A, 0), 1);
+	cr_assert_eq(env.stats.timeouts, CP_ITER_MAX_MINIMISE_TIMEOUTS);
+	cr_assert_eq(env.stats.qmin_fallbacks, 1);
+}
+
+/* A zone whose servers are all dead costs one query more than without minimisation. */
+Test(cp_iter_qmin, dead_zone_costs_one_more_query)
+{
+	struct done d;
+
+	resolve("a.b.dead.com.", DNS_TYPE_A, &d);
+	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
+	cr_assert_eq(count_asked("b.dead.com.", DNS_TYPE_A, 0), CP_ITER_MAX_MINIMISE_TIMEOUTS);
+	cr_assert_eq(count_asked("a.b.dead.com.", DNS_TYPE_A, 0), 4 - 3 + 1);
+	cr_assert_eq(fake.n, 2 + 4 + 1);
+}
