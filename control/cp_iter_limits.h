@@ -4,14 +4,15 @@
  * defaults and the ranges the configuration accepts (resolver: section). A header
  * of its own so the configuration loader needs nothing else of the iterator.
  *
- * Defaults, checked against the sources read for this (Unbound at commit 7fb79b0,
- * BIND 9 at bf74540, both of August 2026); each is no looser than the stricter
- * of the two where they bound the same thing:
+ * Defaults, checked against the sources (Unbound's git at 7fb79b0, BIND 9's at
+ * bf74540); each is no looser than the stricter of the two where both bound the
+ * same thing:
  *
  *   max_referrals 30       Unbound MAX_REFERRAL_COUNT 130 (iterator/iterator.h);
  *                          BIND has no referral count (max-recursion-queries
  *                          bounds it). The deepest real names have ~10 cuts.
- *   max_cnames 11          Unbound max-query-restarts 11 (util/config_file.c),
+ *   max_cnames 11          CNAMEs followed for the client's name. Unbound
+ *                          max-query-restarts 11 (util/config_file.c),
  *                          BIND max-query-restarts 11 (bin/include/defaultconfig.h,
  *                          lib/dns/view.c DEFAULT_MAX_RESTARTS).
  *   max_sent 50            per client question, sub-resolutions and CNAME
@@ -25,8 +26,10 @@
  *   max_glueless_deleg 5   NS names without glue resolved for one delegation.
  *                          Unbound MAX_DP_TARGET_COUNT 16; BIND starts at most 3
  *                          address fetches per pass at depth 0 (2, 1, 0 deeper;
- *                          fctx_getaddresses_allowed). 5 is the NXNSAttack
- *                          papers' advice and below Unbound's.
+ *                          fctx_getaddresses_allowed in lib/dns/resolver.c) and
+ *                          uses at most max-delegation-servers 13 names and
+ *                          addresses. Chosen 5: under both totals, and velodns
+ *                          resolves one name at a time.
  *   max_glueless 16        for the whole question: Unbound MAX_TARGET_COUNT 64.
  *                          Also fixed (not configurable): CP_ITER_MAX_GLUELESS_NX
  *                          = 5 such lookups may end in NXDOMAIN, Unbound

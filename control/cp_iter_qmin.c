@@ -201,6 +201,16 @@ cp_iter_qmin_exhausted(struct cp_iter *it)
 	return true;
 }
 
+/* The shortened name exists (or is an alias): one step longer, a new question for every server. */
+static bool
+step_on(struct cp_iter *it)
+{
+	it->qmin = CP_ITER_QMIN_STEP;
+	untry_all(it);
+	it->state = CP_ITER_QUERY_TARGETS;
+	return true;
+}
+
 bool
 cp_iter_qmin_response(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 {
@@ -217,13 +227,9 @@ cp_iter_qmin_response(struct cp_iter *it, const struct cp_response *r, uint64_t 
 			(void)cp_rrcache_store_negative(it->env->rrcache, CP_RRC_NODATA, r->sname,
 			                                DNS_TYPE_A, it->qclass, &r->rrsets[r->soa],
 			                                CP_RRC_RANK_AUTH_AUTHORITY, now_s);
-		/* fall through */
+		return step_on(it);
 	case CP_RESP_CNAME:
-		/* A new question for this delegation: every server may be asked it. */
-		it->qmin = CP_ITER_QMIN_STEP;
-		untry_all(it);
-		it->state = CP_ITER_QUERY_TARGETS;
-		return true;
+		return step_on(it);
 	case CP_RESP_NXDOMAIN:
 	case CP_RESP_LAME:
 	case CP_RESP_SERVER_ERROR:
