@@ -323,8 +323,8 @@ st_process_response(struct cp_iter *it)
 	if (up->status != CP_UPQ_OK) {
 		(void)cp_infra_timeout(env->infra, srv, now);
 		env->stats.timeouts++;
-		if (it->ask_min && cp_iter_qmin_timeout(it))
-			return true;
+		if (it->ask_min)
+			cp_iter_qmin_timeout(it);
 		return next_server(it);
 	}
 	if (!up->tcp && up->rtt_us > 0)

@@ -208,8 +208,8 @@ void cp_iter_qmin_step(struct cp_iter *it);
 /** Is the next query a minimised one (qmin_name, A)? */
 bool cp_iter_qmin_asking(const struct cp_iter *it);
 
-/** A minimised query timed out. @return true if minimisation stopped (state set). */
-bool cp_iter_qmin_timeout(struct cp_iter *it);
+/** A minimised query timed out: after CP_ITER_MAX_MINIMISE_TIMEOUTS, stop minimising. */
+void cp_iter_qmin_timeout(struct cp_iter *it);
 
 /**
  * No server of the delegation is left, but minimised queries met only silence:

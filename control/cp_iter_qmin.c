@@ -170,14 +170,13 @@ stop(struct cp_iter *it)
 	it->env->stats.qmin_fallbacks++;
 }
 
-bool
+void
 cp_iter_qmin_timeout(struct cp_iter *it)
 {
 	if (++it->qmin_timeouts >= CP_ITER_MAX_MINIMISE_TIMEOUTS) {
 		stop(it);
 		it->qmin_one_more = true; /* the untried servers get the full name, then one more */
 	}
-	return false;
 }
 
 bool
