@@ -61,8 +61,21 @@
  *     - name: NAME   type: static|transparent|refuse   (both required, names unique)
  *   resolver:                             (map; without it, questions local data does
  *                                          not answer get REFUSED)
- *     root-hints          path of a zone file: NS records of "." and their A/AAAA
- *                         (production: /usr/share/dns/root.hints; tests: the private root)
+ *     root-hints          path of a zone file: NS records of "." and their A/AAAA,
+ *                         required (production: /usr/share/dns/root.hints; tests: the
+ *                         private root); primed with ". NS" at start (RFC 8109)
+ *     qname-minimisation  bool (RFC 9156, relaxed)          default true
+ *     Bounds per client question (SERVFAIL past any; cp_iter_limits.h says where
+ *     each default comes from):
+ *     max-referrals               1..130                    default 30
+ *     max-cname-chain             0..23                     default 11
+ *     max-upstream-queries        1..200                    default 50
+ *     max-glueless-per-delegation 0..16                     default 5
+ *     max-glueless                0..64                     default 16
+ *     max-depth                   0..7 (NS lookups nested)  default 4
+ *     max-time                    duration, 301ms..30s      default 8s
+ *     lame-ttl                    duration, 0..1h           default 15m
+ *     (The master cache's TTL clamps are cache.min-ttl and cache.max-ttl.)
  *     serve-stale         bool                              default on
  *                         RFC 8767: when resolving fails (SERVFAIL) or takes longer than
  *                         stale-client-timeout, answer from expired master-cache data
@@ -101,6 +114,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "cp_iter_limits.h"
 #include "vd_log.h"
 
 struct cp_localdata;
@@ -211,6 +225,8 @@ struct cp_acl_rule {
 /* Iterative resolution of what local data does not answer; off without this section. */
 struct cp_resolver_conf {
 	char *root_hints; /* zone file with the root's NS and their addresses; NULL: no resolver */
+	bool qname_minimisation;     /* RFC 9156, relaxed; default on */
+	struct cp_iter_limits limits; /* CP_ITER_DEFAULT_* unless set */
 	bool serve_stale;                 /* RFC 8767 */
 	uint32_t stale_max_age;           /* seconds past expiry data may still be served */
 	uint32_t stale_answer_ttl;        /* seconds, the TTL of stale RRsets in answers */

@@ -185,7 +185,10 @@ cp_resolver_create(struct cp_daemon *d)
 	r->env.hints = r->hints;
 	r->env.n_hints = (size_t)n;
 	r->env.now_ms = clock_ms;
+	r->env.limits = d->conf.resolver.limits;
+	r->env.qname_minimisation = d->conf.resolver.qname_minimisation;
 	VD_INFO("resolver: %d root server address(es) from %s", n, d->conf.resolver.root_hints);
+	cp_iter_prime(&r->env); /* RFC 8109: the hints only until the root answers */
 	return r;
 }
 
