@@ -155,6 +155,12 @@ resolver_json(struct cp_resolver *r)
 	set_u64(o, "upstream_queries", st->sent);
 	set_u64(o, "upstream_timeouts", st->timeouts);
 	set_u64(o, "master_cache_answers", st->cache_answers);
+	set_u64(o, "qmin_queries", st->qmin_sent);
+	set_u64(o, "qmin_fallbacks", st->qmin_fallbacks);
+	set_u64(o, "priming_queries", st->prime_sent);
+	set_u64(o, "priming_ok", st->prime_ok);
+	set_u64(o, "priming_failed", st->prime_failed);
+	set_u64(o, "parent_fallbacks", st->parent_fallbacks);
 	set_u64(o, "forwarded", st->forwarded);
 	set_u64(o, "forwarder_failovers", st->fwd_failovers);
 	for (unsigned i = 1; i < CP_ITER_CAUSE_COUNT; i++)

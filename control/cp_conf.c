@@ -48,7 +48,7 @@ defaults(struct cp_conf *conf)
 	conf->cache.min_ttl = 0;
 	conf->cache.max_ttl = 86400;
 	conf->cache.max_negative_ttl = 3600;
-	cp_conf_stale_defaults(&conf->resolver);
+	cp_conf_resolver_defaults(&conf->resolver);
 	conf->localdata = cp_localdata_new();
 	if (conf->server.control_socket == NULL || conf->localdata == NULL)
 		return -ENOMEM;
@@ -404,38 +404,6 @@ read_workers(struct cp_cctx *c, const struct cp_ynode *n)
 	return rc;
 }
 
-/* ---- resolver ---- */
-
-static int
-read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
-{
-	struct cp_resolver_conf *r = &c->conf->resolver;
-	int rc = cp_want_map(c, n);
-
-	for (size_t i = 0; i < cp_ynode_count(n) && rc == 0; i++) {
-		const struct cp_ynode *k = n->keys[i], *v = n->items[i];
-		size_t saved = cp_path_key(c, k->str);
-
-		if (KEY_IS(k, "root-hints")) {
-			free(r->root_hints);
-			r->root_hints = NULL;
-			rc = cp_get_str(c, v, &r->root_hints);
-		} else if (KEY_IS(k, "forward-zones")) {
-			rc = cp_conf_read_forward_zones(c, v);
-			r->forward_given = rc == 0 && cp_ynode_count(v) > 0;
-		} else if ((rc = cp_conf_stale_key(c, k, v, r)) == -ENOENT) {
-			rc = cp_unknown_key(c, k, "root-hints, forward-zones, " CP_CONF_STALE_KEYS);
-		}
-		if (rc == 0)
-			cp_path_restore(c, saved);
-	}
-	if (rc == 0 && !cp_resolver_conf_enabled(r) && n != NULL && !cp_ynode_is_null(n))
-		rc = cp_cerr(c, n,
-		             "needs root-hints (a zone file of the root's NS and addresses) or"
-		             " forward-zones");
-	return rc;
-}
-
 /* ---- cache ---- */
 
 static int
@@ -560,7 +528,7 @@ read_root(struct cp_cctx *c, const struct cp_ynode *root)
 			} else if (KEY_IS(k, "cache")) {
 				rc = read_cache(c, v);
 			} else if (KEY_IS(k, "resolver")) {
-				rc = read_resolver(c, v);
+				rc = cp_conf_read_resolver(c, v);
 			} else if (KEY_IS(k, "acl")) {
 				rc = cp_conf_read_acl(c, v);
 			} else if (KEY_IS(k, "local-zones")) {

@@ -63,14 +63,28 @@
  *                                          not answer get REFUSED; needs root-hints,
  *                                          forward-zones or both)
  *     root-hints          path of a zone file: NS records of "." and their A/AAAA
- *                         (production: /usr/share/dns/root.hints; tests: the private root)
+ *                         (production: /usr/share/dns/root.hints; tests: the private
+ *                         root); primed with ". NS" at start (RFC 8109)
  *     forward-zones:      (list of maps, at most 256; see cp_forward.h)
  *       - name: ZONE      required, unique; "." forwards every name no deeper zone takes
  *         servers: [ADDR, ...]   required, 1..16 distinct upstream resolvers, each ADDR
  *                         (port 53) or ADDR@PORT: 198.18.5.1, 2001:db8::1@5353
- *       A name under a forward zone is sent (RD=1) to its servers instead of being
- *       resolved iteratively; without root-hints, names under no forward zone get
- *       SERVFAIL. The control socket's forward-add/-remove change the list at run time.
+ *       A name under a forward zone is sent (RD=1, never minimised) to its servers
+ *       instead of being resolved iteratively; without root-hints, names under no
+ *       forward zone get SERVFAIL. The control socket's forward-add/-remove change
+ *       the list at run time.
+ *     qname-minimisation  bool (RFC 9156, relaxed)          default true
+ *     Bounds per client question (SERVFAIL past any; cp_iter_limits.h says where
+ *     each default comes from):
+ *     max-referrals               1..130                    default 30
+ *     max-cname-chain             0..23                     default 11
+ *     max-upstream-queries        1..200                    default 50
+ *     max-glueless-per-delegation 0..16                     default 5
+ *     max-glueless                0..64                     default 16
+ *     max-depth                   0..7 (NS lookups nested)  default 4
+ *     max-time                    duration, 301ms..30s      default 8s
+ *     lame-ttl                    duration, 0..1h           default 15m
+ *     (The master cache's TTL clamps are cache.min-ttl and cache.max-ttl.)
  *     serve-stale         bool                              default on
  *                         RFC 8767: when resolving fails (SERVFAIL) or takes longer than
  *                         stale-client-timeout, answer from expired master-cache data
@@ -109,6 +123,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "cp_iter_limits.h"
 #include "vd_log.h"
 
 struct cp_localdata;
@@ -224,7 +239,9 @@ struct cp_resolver_conf {
 	/* forward-zones, or NULL if none were given. Owned by the conf; the resolver takes
 	 * it (and sets this to NULL), as with localdata. */
 	struct cp_forward *forward;
-	bool forward_given; /* forward-zones listed at least one zone */
+	bool forward_given;          /* forward-zones listed at least one zone */
+	bool qname_minimisation;     /* RFC 9156, relaxed; default on */
+	struct cp_iter_limits limits; /* CP_ITER_DEFAULT_* unless set */
 	bool serve_stale;                 /* RFC 8767 */
 	uint32_t stale_max_age;           /* seconds past expiry data may still be served */
 	uint32_t stale_answer_ttl;        /* seconds, the TTL of stale RRsets in answers */

@@ -27,31 +27,22 @@ cp_iter_cause_name(enum cp_iter_cause c)
 	return (unsigned)c < CP_ITER_CAUSE_COUNT ? cause_names[c] : "unknown";
 }
 
-void
-cp_iter_limits_default(struct cp_iter_limits *l)
-{
-	l->max_referrals = CP_ITER_DEFAULT_MAX_REFERRALS;
-	l->max_cnames = CP_ITER_DEFAULT_MAX_CNAMES;
-	l->max_sent = CP_ITER_DEFAULT_MAX_SENT;
-	l->max_glueless_deleg = CP_ITER_DEFAULT_MAX_GLUELESS_DELEG;
-	l->max_glueless = CP_ITER_DEFAULT_MAX_GLUELESS;
-	l->max_depth = CP_ITER_DEFAULT_MAX_DEPTH;
-	l->max_time_ms = CP_ITER_DEFAULT_MAX_TIME_MS;
-	l->lame_ttl_ms = CP_ITER_DEFAULT_LAME_TTL_MS;
-}
-
 int
 cp_iter_env_init(struct cp_iter_env *env)
 {
 	memset(env, 0, sizeof(*env));
 	cp_iter_limits_default(&env->limits);
-	env->scratch = malloc(sizeof(*env->scratch));
+	env->qname_minimisation = true;
+	env->priming = true;
+	env->scratch = calloc(1, sizeof(*env->scratch));
 	return env->scratch != NULL ? 0 : -ENOMEM;
 }
 
 void
 cp_iter_env_fini(struct cp_iter_env *env)
 {
+	if (env->scratch != NULL)
+		cp_iter_prime_stop(env);
 	free(env->scratch);
 	env->scratch = NULL;
 }
@@ -91,17 +82,6 @@ in_progress(const struct cp_iter *it, const uint8_t *name, uint16_t type)
 }
 
 /*
- * May a cached entry answer a client? Glue, other additional data and the NS of a
- * referral may only guide the iteration, never be returned as answers
- * (RFC 2181 5.4.1): they are asked for again, from the zone's own servers.
- */
-static bool
-answers_client(int kind, const struct cp_rrc_rrset *e)
-{
-	return kind >= 0 && (kind != CP_RRC_POSITIVE || e->rank >= CP_RRC_RANK_NONAUTH_ANSWER);
-}
-
-/*
  * Refresh mode: an entry stored before the question started and in the last
  * tenth of its TTL (+1 s: the workers' clock ticks apart) is to be asked again,
  * once per name of the chain (a refused store must not make us ask forever).
@@ -127,6 +107,7 @@ st_init(struct cp_iter *it)
 	uint64_t now_s = cp_iter_now_ms(it) / 1000;
 	const uint8_t *sname = cp_iter_sname(it);
 	const struct cp_rrc_rrset *e = NULL;
+	const struct dns_rdata *cname = NULL;
 	uint8_t target[DNS_NAME_MAXLEN];
 	uint32_t left = 0;
 	int kind = cp_rrcache_lookup(it->env->rrcache, sname, it->qtype, it->qclass, now_s, &e,
@@ -134,15 +115,24 @@ st_init(struct cp_iter *it)
 
 	if (kind >= 0 && refresh_due(it, e, left))
 		kind = -ENOENT;
-	if (answers_client(kind, e) || (it->neg_override && dns_name_equal(it->neg_name, sname))) {
+	if (cp_iter_answers_client(kind, e) || cp_iter_held_find(it, sname, it->qtype) != NULL ||
+	    (it->neg_override && dns_name_equal(it->neg_name, sname))) {
 		it->state = CP_ITER_FINISH;
 		return true;
 	}
-	if (it->qtype != DNS_TYPE_CNAME &&
-	    cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s, &e,
-	                      &left) == CP_RRC_POSITIVE &&
-	    answers_client(CP_RRC_POSITIVE, e) && !refresh_due(it, e, left)) {
-		if (dns_name_scan(e->rdata[0].data, e->rdata[0].len, target) < 0)
+	if (it->qtype != DNS_TYPE_CNAME) {
+		const struct dns_rrset_in *h = cp_iter_held_find(it, sname, DNS_TYPE_CNAME);
+
+		kind = cp_rrcache_lookup(it->env->rrcache, sname, DNS_TYPE_CNAME, it->qclass, now_s,
+		                         &e, &left);
+		if (kind == CP_RRC_POSITIVE && cp_iter_answers_client(kind, e) &&
+		    !refresh_due(it, e, left))
+			cname = &e->rdata[0];
+		else if (h != NULL)
+			cname = &h->rdata[0];
+	}
+	if (cname != NULL) {
+		if (dns_name_scan(cname->data, cname->len, target) < 0)
 			return fail(it, CP_ITER_FAIL_CACHE);
 		for (unsigned i = 0; i < it->n_names; i++)
 			if (dns_name_equal(it->names[i], target))
@@ -150,6 +140,7 @@ st_init(struct cp_iter *it)
 		if (it->n_names > l->max_cnames || it->n_names == CP_ITER_MAX_CHAIN)
 			return fail(it, CP_ITER_FAIL_CNAMES);
 		memcpy(it->names[it->n_names++], target, dns_name_length(target));
+		cp_iter_qmin_reset(it);
 		/* A new name starts from its own closest delegation: stay in INIT. */
 		return true;
 	}
@@ -216,6 +207,7 @@ st_query_targets(struct cp_iter *it)
 
 	if (it->budget->sent >= l->max_sent)
 		return fail(it, CP_ITER_FAIL_SENT);
+	cp_iter_qmin_step(it);
 	/* Servers not asked yet first; a retry of one that timed out only after them. */
 	for (int retry = 0; retry < 2 && n == 0; retry++) {
 		for (unsigned i = 0; i < it->dp.n_addr; i++) {
@@ -246,7 +238,9 @@ st_query_targets(struct cp_iter *it)
 				it->blocked = CP_ITER_FAIL_GLUELESS_DELEG;
 				break;
 			}
-			if (it->budget->glueless >= l->max_glueless) {
+			/* NXNSAttack: names that do not exist are not looked up for ever. */
+			if (it->budget->glueless >= l->max_glueless ||
+			    it->budget->glueless_nx >= CP_ITER_MAX_GLUELESS_NX) {
 				it->blocked = CP_ITER_FAIL_GLUELESS;
 				break;
 			}
@@ -259,7 +253,15 @@ st_query_targets(struct cp_iter *it)
 			/* Ended already (state back to QUERY_TARGETS): go on; else wait. */
 			return it->state != CP_ITER_WAIT_TARGET;
 	}
-	return fail(it, it->blocked != CP_ITER_OK ? it->blocked : CP_ITER_FAIL_NO_SERVERS);
+	/* Every server let a minimised query time out: one more round with the full name. */
+	if (cp_iter_qmin_exhausted(it))
+		return true;
+	if (it->blocked != CP_ITER_OK)
+		return fail(it, it->blocked);
+	/* A cached delegation may be stale: its parent may know better servers (once). */
+	if (cp_iter_deleg_fallback(it))
+		return true;
+	return fail(it, CP_ITER_FAIL_NO_SERVERS);
 }
 
 static void on_reply(void *arg, const struct cp_upq_result *r);
@@ -276,10 +278,19 @@ st_send(struct cp_iter *it)
 	struct cp_upq_params p;
 
 	cp_infra_get(env->infra, (const struct sockaddr *)srv, now, &info);
+	it->ask_min = cp_iter_qmin_asking(it);
+	if (it->ask_min) {
+		memcpy(it->ask_name, it->qmin_name, dns_name_length(it->qmin_name));
+		it->ask_type = DNS_TYPE_A; /* why A: cp_iter_qmin.c */
+		env->stats.qmin_sent++;
+	} else {
+		memcpy(it->ask_name, cp_iter_sname(it), dns_name_length(cp_iter_sname(it)));
+		it->ask_type = it->qtype;
+	}
 	memset(&p, 0, sizeof(p));
 	p.server = *srv;
-	p.qname = cp_iter_sname(it);
-	p.qtype = it->qtype;
+	p.qname = it->ask_name;
+	p.qtype = it->ask_type;
 	p.qclass = it->qclass;
 	p.edns = info.edns != CP_INFRA_EDNS_NO;
 	p.rd = it->dp.forward;
@@ -314,13 +325,12 @@ rank_of(const struct dns_rrset_in *rr, bool aa)
 	}
 }
 
-/* Store every RRset cp_response kept (it already dropped what is out of bailiwick). */
-static void
-store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
+void
+cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r, uint64_t now_s)
 {
 	for (unsigned i = 0; i < r->n_rrsets; i++)
-		(void)cp_rrcache_store(it->env->rrcache, &r->rrsets[i],
-		                       rank_of(&r->rrsets[i], r->aa), now_s);
+		(void)cp_rrcache_store(env->rrcache, &r->rrsets[i], rank_of(&r->rrsets[i], r->aa),
+		                       now_s);
 }
 
 static bool
@@ -352,17 +362,20 @@ st_process_response(struct cp_iter *it)
 		(void)cp_infra_timeout(env->infra, srv, it->sent_rto_ms, now);
 		env->stats.timeouts++;
 		cp_infra_get(env->infra, srv, now, &info);
-		if (up->status == CP_UPQ_TIMEOUT && !info.backoff &&
-		    ++a->timeouts < CP_ITER_ADDR_SENDS)
+		/* A minimised query's retry is qmin's own (the full name, cp_iter_qmin.c). */
+		if (++a->timeouts < CP_ITER_ADDR_SENDS && up->status == CP_UPQ_TIMEOUT &&
+		    !info.backoff && !it->ask_min)
 			a->tried = false; /* a candidate again, at its backed-off RTO */
+		if (it->ask_min)
+			cp_iter_qmin_timeout(it);
 		return next_server(it);
 	}
 	if (!up->tcp && up->rtt_us > 0)
 		(void)cp_infra_rtt(env->infra, srv, up->rtt_us, now);
 	/* The net matched the ID already; the parser checks the rest again. */
-	q = (struct cp_resp_query){ .qname = cp_iter_sname(it),
+	q = (struct cp_resp_query){ .qname = it->ask_name,
 		                    .zone = it->dp.zone,
-		                    .qtype = it->qtype,
+		                    .qtype = it->ask_type,
 		                    .qclass = it->qclass,
 		                    .id = up->len >= 2 ? dns_get_u16(up->msg) : 0 };
 	if (cp_response_parse(&q, up->msg, up->len, env->scratch->arena,
@@ -370,6 +383,8 @@ st_process_response(struct cp_iter *it)
 		return next_server(it);
 	if ((unsigned)r->verdict < 16)
 		env->stats.verdicts[r->verdict]++;
+	if (it->ask_min && cp_iter_qmin_response(it, r, now_s))
+		return true;
 	switch (r->verdict) {
 	case CP_RESP_SERVER_ERROR:
 	case CP_RESP_LAME:
@@ -391,13 +406,14 @@ st_process_response(struct cp_iter *it)
 		if (it->referrals >= env->limits.max_referrals)
 			return fail(it, CP_ITER_FAIL_REFERRALS);
 		it->referrals++;
-		store_all(it, r, now_s);
+		cp_iter_store_all(it, r, now_s);
 		cp_iter_deleg_from_referral(it, r);
 		it->state = CP_ITER_QUERY_TARGETS;
 		return true;
 	case CP_RESP_ANSWER:
 	case CP_RESP_CNAME:
-		store_all(it, r, now_s);
+		cp_iter_store_all(it, r, now_s);
+		cp_iter_hold_uncached(it, r, now_s);
 		if (r->cname_loop)
 			return fail(it, CP_ITER_FAIL_CNAME_LOOP);
 		/* INIT reads the chain and the data back from the cache. */
@@ -405,13 +421,14 @@ st_process_response(struct cp_iter *it)
 		return true;
 	case CP_RESP_NXDOMAIN:
 	case CP_RESP_NODATA:
-		store_all(it, r, now_s);
+		cp_iter_store_all(it, r, now_s);
 		if (r->soa >= 0)
 			(void)cp_rrcache_store_negative(
 				env->rrcache,
 				r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN : CP_RRC_NODATA,
 				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
 				CP_RRC_RANK_AUTH_AUTHORITY, now_s);
+		cp_iter_hold_uncached(it, r, now_s);
 		/* If the cache took nothing (no SOA, TTL 0), FINISH still knows the rcode. */
 		it->neg_override = true;
 		it->neg_rcode =
@@ -426,6 +443,7 @@ st_process_response(struct cp_iter *it)
 static void
 iter_free(struct cp_iter *it)
 {
+	cp_iter_held_free(it);
 	free(it);
 }
 
@@ -499,19 +517,32 @@ on_reply(void *arg, const struct cp_upq_result *r)
 	run(it);
 }
 
-/* A sub-resolution ended: take the NS addresses it left in the cache, go on. */
+/* A sub-resolution ended: take the NS addresses it found, go on. */
 static void
 on_target(void *arg, const struct cp_iter_result *res)
 {
 	struct cp_iter *it = arg;
 	int ns = it->sub_ns;
+	unsigned before = it->dp.n_addr;
 
 	it->sub = NULL;
+	if (res->rcode == DNS_RCODE_NXDOMAIN) {
+		it->budget->glueless_nx++;
+		it->dp.ns[ns].fetch = CP_ITER_FETCH_DONE; /* no AAAA for a name that is not */
+	}
 	/* A bound hit below is the reason if we run out of servers here. */
 	if (res->cause != CP_ITER_OK && res->cause != CP_ITER_FAIL_NO_SERVERS &&
 	    res->cause != CP_ITER_FAIL_CACHE)
 		it->blocked = res->cause;
-	if (cp_iter_deleg_from_cache_addrs(it, ns) > 0)
+	/* From the result itself: a TTL-0 address is not in the cache but still usable now. */
+	for (unsigned i = 0; i < res->tmpl.n_rrset; i++) {
+		const struct dns_rrset_in *rr = &res->tmpl.rrsets[i];
+
+		if (rr->section == DNS_SECTION_ANSWER && is_addr_type(rr->type))
+			cp_iter_deleg_add_rdata(it, ns, rr->type, rr->rdata, rr->n_rdata);
+	}
+	(void)cp_iter_deleg_from_cache_addrs(it, ns);
+	if (it->dp.n_addr > before)
 		it->dp.ns[ns].fetch = CP_ITER_FETCH_DONE; /* A was enough; no AAAA */
 	it->state = CP_ITER_QUERY_TARGETS;
 	if (!it->starting_sub)
@@ -538,6 +569,7 @@ iter_new(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16_t
 	(void)dns_name_scan(qname, (size_t)len, it->names[0]);
 	it->n_names = 1;
 	it->parent = parent;
+	cp_iter_qmin_reset(it);
 	if (parent != NULL) {
 		it->depth = parent->depth + 1;
 		it->budget = parent->budget;

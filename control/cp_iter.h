@@ -9,23 +9,31 @@
  *   INIT             answer from the master cache: positive or negative entry for
  *                    (sname, qtype) -> FINISH; a cached CNAME -> follow it (bound,
  *                    loop check) and stay in INIT; nothing -> FIND_DELEGATION
- *   FIND_DELEGATION  a forward zone enclosing sname (its forwarders), else the closest
- *                    enclosing NS in the cache, else the root hints
- *   QUERY_TARGETS    choose an untried address (cp_infra_select) -> SEND; none
- *                    left: resolve a glueless NS name by a sub-resolution ->
- *                    WAIT_TARGET; nothing left at all -> SERVFAIL
- *   SEND             cp_net_query() for (sname, qtype) to the chosen server
+ *   FIND_DELEGATION  a forward zone enclosing sname (its forwarders), else the
+ *                    closest enclosing NS in the cache, else the root hints (and
+ *                    a priming round is due)
+ *   QUERY_TARGETS    the next minimised name if a step is due; choose an untried
+ *                    address (cp_infra_select) -> SEND; none left: resolve a
+ *                    glueless NS name by a sub-resolution -> WAIT_TARGET; nothing
+ *                    left at all -> SERVFAIL
+ *   SEND             cp_net_query() to the chosen server for (sname, qtype), or
+ *                    while minimising (a suffix of sname, A)
  *   WAIT_REPLY       a query is out; the net's completion moves on
  *   WAIT_TARGET      a sub-resolution for an NS address is out; its end moves on
  *   PROCESS_RESPONSE cp_response_parse() with the delegation's zone, store what it
  *                    kept, then: answer/CNAME/negative -> INIT (which assembles the
  *                    result from the cache), referral -> QUERY_TARGETS (downwards),
- *                    lame/error -> mark, QUERY_TARGETS (next server)
+ *                    lame/error -> mark, QUERY_TARGETS (next server); a reply to
+ *                    a minimised query -> QUERY_TARGETS (one step longer, or the
+ *                    full name after a refusal of the shortened one)
  *   FINISH           build the result, call the done callback, free
  *
  * Results are assembled from the master cache: every RRset an answer needs is
- * stored before FINISH and read back from the cache there. (So an RRset with TTL
- * 0, which the cache does not store, cannot be answered: see "Not done" below.)
+ * stored before FINISH and read back from the cache there. An answer RRset the
+ * cache did not take (TTL 0, or no memory) is held by the iterator instead (a
+ * copy, cp_iter_result.c) and returned as it came, TTL 0 included, so it is
+ * answered once and never cached; so is the SOA of a negative answer whose
+ * negative TTL is 0.
  *
  * Sub-resolutions: an NS name without address is resolved by a child cp_iter
  * (A, then AAAA if A gave nothing), one at a time per iterator. The child shares
@@ -34,30 +42,65 @@
  * its ancestors is never asked again (dependency loop, e.g. ns.example.com for
  * example.com without glue).
  *
+ * QNAME minimisation (RFC 9156, on unless env->qname_minimisation is false): a
+ * server of zone Z is asked (Z plus one label, A) until the name reaches sname,
+ * in Unbound's relaxed mode: NXDOMAIN, errors or silence for a shortened name
+ * make the iterator ask the full name instead. cp_iter_qmin.c has the rules.
+ *
+ * Priming (RFC 8109, cp_iter_prime.c): ". NS" to a hint at start and whenever an
+ * iterator has to fall back to the hints (no root NS set cached, or one without
+ * addresses); a good answer puts the root's NS and their addresses in the cache,
+ * where FIND_DELEGATION takes them like any delegation. Failed rounds back off.
+ *
+ * Bounds (struct cp_iter_limits, cp_iter_limits.h, where each default is traced
+ * to Unbound's and BIND's sources; configurable in the resolver section): 30
+ * referrals per iterator, 11 CNAMEs, 50 upstream queries per question (NS
+ * lookups and CNAME targets included), 5 glueless NS lookups per delegation and
+ * 16 per question (5 of them may end in NXDOMAIN), lookups nested 4 deep, 8 s,
+ * lame marks for 15 minutes. Fixed: 10 minimisation steps per delegation (4 of
+ * one label), 3 silent minimised queries, 2 parent fallbacks per question.
+ *
+ * Fallback to the parent: when every server of a delegation found in the cache
+ * failed (silent, lame, errors), the iterator goes up once to the next enclosing
+ * cached delegation (or the hints, also for a primed root) before it gives up
+ * with NO_SERVERS; a referral back to the same zone does not get the servers
+ * that failed asked again.
+ *
+ * Retries: a server that timed out is asked once more per delegation, at its
+ * doubled RTO, after the servers not asked yet (CP_ITER_ADDR_SENDS).
+ *
+ * Serve-stale is the caller's, from the master cache when a resolution fails
+ * (cp_stale.h); prefetch starts an iterator in refresh mode (cp_iter_start_refresh).
+ *
  * Forwarding (cp_iter_forward.c): a name at or below a zone of env->forward is
  * sent, whole and with RD=1, to that zone's forwarders (recursive resolvers)
  * instead: the delegation is the forward zone with the forwarders as its
- * servers, chosen by cp_infra_select() like any others. Their answer, CNAME or
- * negative answer is the result (cached at non-authoritative ranks); timeout,
+ * servers, chosen by cp_infra_select() like any others, never minimised, never
+ * falling back to a parent, each query given at least CP_ITER_FWD_MIN_TIMEOUT_MS.
+ * Their answer, CNAME or negative answer is the result (cached at
+ * non-authoritative ranks; TTL 0 held, as above); timeout,
  * SERVFAIL, REFUSED, a referral or garbage moves to the next forwarder, and one
  * that timed out is asked once more after the others (CP_ITER_ADDR_SENDS, as for
  * authoritative servers). The bounds above apply.
  * A CNAME out of the forward zone is followed like any other: its target
  * starts again at INIT (another forward zone, or iteration).
  *
- * Not done in this pass: QNAME minimisation (RFC 9156: the full name is sent),
- * priming (RFC 8109: hints are used as they are), serve-stale (done
- * by the caller from the master cache when a resolution fails: cp_stale.h),
- * DNSSEC, TTL-0 answers (SERVFAIL cause CP_ITER_FAIL_CACHE), 0x20.
+ * Not done in this pass: DNSSEC (DS
+ * questions still go to the child's servers), 0x20, aggressive use of NSEC and
+ * of cached NXDOMAIN (RFC 8198, RFC 8020: relaxed minimisation asks the full
+ * name), re-trying a minimisation stopped for a name at a later delegation, a
+ * per-delegation query cap like Unbound's max-sent-count (each address is asked
+ * at most twice per delegation instead), a timer to re-prime before the root NS expires.
  *
  * Time: one clock, env->now_ms(), in milliseconds, monotonic; the cache gets it
  * in seconds. There is no timer of its own: the total-time bound is checked at
  * every event and each query's timeout is cut to the time left, so the net's
  * timeout completion is the latest point where the bound is noticed.
  *
- * Owner: the control thread. No locks. Memory: malloc per iterator (about 18 KiB)
- * plus one response arena per env, reused by every response (parsing, storing
- * and deciding happen in one completion, so no iterator keeps it across events).
+ * Owner: the control thread. No locks. Memory: malloc per iterator (about 23
+ * KiB, plus a copy of each RRset held outside the cache) and one response arena
+ * per env, reused by every response and priming (parsing, storing and deciding
+ * happen in one completion, so nothing keeps it across events).
  */
 #ifndef CP_ITER_H
 #define CP_ITER_H
@@ -68,27 +111,11 @@
 #include <sys/socket.h>
 
 #include "cp_infra.h"
+#include "cp_iter_limits.h"
 #include "cp_rrcache.h"
 #include "cp_upstream.h"
 #include "dns_template.h"
 
-/*
- * Defaults of struct cp_iter_limits. Unbound's iterator/iterator.h has
- * MAX_REFERRAL_COUNT, MAX_RESTART_COUNT, MAX_SENT_COUNT and MAX_TARGET_COUNT;
- * the only copy read for this pass is an old one (2007: referrals 30, restarts 8),
- * so every value below is "chosen, to verify against current Unbound".
- */
-#define CP_ITER_DEFAULT_MAX_REFERRALS  30  /* Unbound MAX_REFERRAL_COUNT 30 (2007); to verify */
-#define CP_ITER_DEFAULT_MAX_CNAMES     11  /* chosen, to verify against MAX_RESTART_COUNT */
-#define CP_ITER_DEFAULT_MAX_SENT       64  /* chosen, to verify against MAX_SENT_COUNT */
-#define CP_ITER_DEFAULT_MAX_GLUELESS_DELEG 5 /* chosen (NXNSAttack mitigations cap fetches per
-					      * delegation in that order); to verify */
-#define CP_ITER_DEFAULT_MAX_GLUELESS   16  /* per client question; chosen, to verify against
-					      MAX_TARGET_COUNT */
-#define CP_ITER_DEFAULT_MAX_DEPTH      5   /* sub-resolution depth; chosen, to verify against
-					      Unbound's max_dependency_depth */
-#define CP_ITER_DEFAULT_MAX_TIME_MS    8000 /* chosen: under the 10 s many stubs wait in all */
-#define CP_ITER_DEFAULT_LAME_TTL_MS    900000 /* Unbound infra-lame-ttl default 900 s; to verify */
 /*
  * Least time a forwarder is given to answer: a recursive resolver answering a
  * miss first iterates itself, so the RTO learnt from its cache hits (a few ms)
@@ -96,19 +123,7 @@
  * forwarders (raise infra-cache-min-rtt). Chosen; the question's time bound
  * still cuts it.
  */
-#define CP_ITER_FWD_MIN_TIMEOUT_MS     1000
-
-/** Bounds of one client question; over any -> SERVFAIL with its cause. */
-struct cp_iter_limits {
-	uint32_t max_referrals;      /* referrals followed by one iterator */
-	uint32_t max_cnames;         /* CNAMEs followed from the client's qname */
-	uint32_t max_sent;           /* upstream queries, sub-resolutions included */
-	uint32_t max_glueless_deleg; /* sub-resolutions started for one delegation */
-	uint32_t max_glueless;       /* sub-resolutions for the whole question */
-	uint32_t max_depth;          /* nesting of sub-resolutions (client question: 0) */
-	uint32_t max_time_ms;        /* from cp_iter_start() of the client question */
-	uint32_t lame_ttl_ms;        /* how long a lame mark lasts */
-};
+#define CP_ITER_FWD_MIN_TIMEOUT_MS 1000
 
 /** Why a resolution ended in SERVFAIL (CP_ITER_OK for any other rcode). */
 enum cp_iter_cause {
@@ -122,7 +137,7 @@ enum cp_iter_cause {
 	CP_ITER_FAIL_DEPTH,          /* max_depth, and no server left */
 	CP_ITER_FAIL_TIME,           /* max_time_ms */
 	CP_ITER_FAIL_NO_SERVERS,     /* every server tried failed (dead, lame, errors) */
-	CP_ITER_FAIL_CACHE,          /* the answer could not be read back from the cache */
+	CP_ITER_FAIL_CACHE,          /* the answer was neither in the cache nor held */
 	CP_ITER_FAIL_NOMEM,
 	CP_ITER_CAUSE_COUNT,
 };
@@ -140,6 +155,12 @@ struct cp_iter_stats {
 	uint64_t sent;               /* upstream queries */
 	uint64_t timeouts;           /* queries without an acceptable reply */
 	uint64_t cache_answers;      /* client questions answered without a query */
+	uint64_t qmin_sent;          /* minimised queries (of sent) */
+	uint64_t qmin_fallbacks;     /* names whose minimisation stopped: full name asked */
+	uint64_t prime_sent;         /* priming queries (". NS" to a hint; not in sent) */
+	uint64_t prime_ok;           /* ... answered well: root NS and addresses cached */
+	uint64_t prime_failed;       /* priming rounds that ended without a good answer */
+	uint64_t parent_fallbacks;   /* dead cached delegations retried from their parent */
 	uint64_t forwarded;          /* names sent to forwarders (questions, CNAME targets) */
 	uint64_t fwd_failovers;      /* a forwarder failed and another one was asked */
 	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
@@ -164,6 +185,9 @@ struct cp_iter_env {
 	size_t n_hints;
 	const struct cp_forward *forward; /* forward zones, or NULL (none) */
 	struct cp_iter_limits limits;     /* CP_ITER_DEFAULT_* after init */
+	bool qname_minimisation;          /* RFC 9156, relaxed (cp_iter_qmin.c); true after init */
+	bool priming;                     /* RFC 8109 when the hints are used (cp_iter_prime.c);
+	                                     true after init */
 	uint64_t (*now_ms)(void *ctx);    /* monotonic milliseconds */
 	void *now_ctx;
 	struct cp_iter_stats stats;
@@ -199,11 +223,18 @@ typedef void (*cp_iter_done_fn)(void *arg, const struct cp_iter_result *res);
  */
 int cp_iter_env_init(struct cp_iter_env *env);
 
-/** Free what cp_iter_env_init() allocated. No iterator may still run. */
+/** Free what cp_iter_env_init() allocated (a priming query out is cancelled). No
+ *  iterator may still run. */
 void cp_iter_env_fini(struct cp_iter_env *env);
 
-/** Fill @p l with the CP_ITER_DEFAULT_* values. */
-void cp_iter_limits_default(struct cp_iter_limits *l);
+/**
+ * Start a priming round now (RFC 8109: ". NS" to the hints, the answer's root NS
+ * and addresses cached as the root delegation), unless one is out. Call once
+ * the env is set up (resolver start); later rounds start by themselves when an
+ * iterator needs the hints (env->priming), with backoff after failures.
+ * Control thread only; needs hints, now_ms and the net.
+ */
+void cp_iter_prime(struct cp_iter_env *env);
 
 /**
  * Start resolving (@p qname, @p qtype, @p qclass). @p cb is called exactly once

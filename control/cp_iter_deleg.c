@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The iterator's delegations (cache, hints or referral) and its result read back from the cache. */
+/* The iterator's delegations: from the cache, the root hints or a referral. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -10,13 +10,18 @@ void
 cp_iter_deleg_reset(struct cp_iter *it, const uint8_t *zone)
 {
 	uint8_t z[DNS_NAME_MAXLEN];
+	bool downwards;
 
 	/* zone may point into it->dp (or the arena): copy before clearing. */
 	if (dns_name_scan(zone, DNS_NAME_MAXLEN, z) < 0)
 		z[0] = 0;
+	downwards = it->dp.zone_set && dns_name_in_zone(z, it->dp.zone) &&
+	            !dns_name_equal(z, it->dp.zone);
 	memset(&it->dp, 0, sizeof(it->dp));
 	memcpy(it->dp.zone, z, dns_name_length(z));
+	it->dp.zone_set = true;
 	it->blocked = CP_ITER_OK; /* a bound met at the old zone cut says nothing of the new */
+	cp_iter_qmin_deleg(it, downwards);
 }
 
 int
@@ -108,21 +113,90 @@ cp_iter_deleg_find(struct cp_iter *it)
 	if (cp_rrcache_closest_ns(env->rrcache, cp_iter_sname(it), it->qclass, now_s, &d, NULL,
 	                          0) == 0) {
 		cp_iter_deleg_reset(it, d.ns->owner);
+		it->dp.from_cache = true;
 		/* Copy the names now: the next store may move the cache's memory. */
 		for (unsigned i = 0; i < d.ns->n_rdata; i++)
 			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
-	} else {
-		cp_iter_deleg_reset(it, (const uint8_t *)"");
-		for (size_t i = 0; i < env->n_hints; i++) {
-			int ns = cp_iter_deleg_add_ns(it, env->hints[i].name);
-
-			if (ns >= 0)
-				add_addr(it, ns, &env->hints[i].addr);
-		}
+		/* Glue in bailiwick and addresses learnt by earlier sub-resolutions alike. */
+		for (unsigned i = 0; i < it->dp.n_ns; i++)
+			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+		/* A root NS set whose addresses expired cannot be resolved from itself. */
+		if (it->dp.zone[0] != 0 || it->dp.n_addr > 0)
+			return;
 	}
-	/* Glue in bailiwick and addresses learnt by earlier sub-resolutions alike. */
-	for (unsigned i = 0; i < it->dp.n_ns; i++)
-		(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+	cp_iter_deleg_hints(it);
+}
+
+void
+cp_iter_deleg_hints(struct cp_iter *it)
+{
+	struct cp_iter_env *env = it->env;
+
+	cp_iter_deleg_reset(it, (const uint8_t *)"");
+	it->dp.from_hints = true;
+	for (size_t i = 0; i < env->n_hints; i++) {
+		int ns = cp_iter_deleg_add_ns(it, env->hints[i].name);
+
+		if (ns >= 0)
+			add_addr(it, ns, &env->hints[i].addr);
+	}
+	/* No primed root in the cache: ask for one (RFC 8109), the hints meanwhile. */
+	cp_iter_prime_due(env);
+}
+
+/* The closest cached delegation strictly above @p zone, else the hints. */
+static void
+deleg_above(struct cp_iter *it, const uint8_t *zone)
+{
+	struct cp_iter_env *env = it->env;
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+	struct cp_rrc_deleg d;
+
+	if (zone[0] != 0 &&
+	    cp_rrcache_closest_ns(env->rrcache, zone + 1 + zone[0], it->qclass, now_s, &d, NULL,
+	                          0) == 0) {
+		cp_iter_deleg_reset(it, d.ns->owner);
+		it->dp.from_cache = true;
+		for (unsigned i = 0; i < d.ns->n_rdata; i++)
+			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
+		for (unsigned i = 0; i < it->dp.n_ns; i++)
+			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+		if (it->dp.zone[0] != 0 || it->dp.n_addr > 0)
+			return;
+	}
+	cp_iter_deleg_hints(it);
+}
+
+bool
+cp_iter_deleg_fallback(struct cp_iter *it)
+{
+	uint8_t zone[DNS_NAME_MAXLEN];
+
+	if (!it->dp.from_cache || it->fell_back ||
+	    it->budget->fallbacks >= CP_ITER_MAX_PARENT_FALLBACKS)
+		return false;
+	it->fell_back = true;
+	it->budget->fallbacks++;
+	it->env->stats.parent_fallbacks++;
+	memcpy(zone, it->dp.zone, dns_name_length(it->dp.zone));
+	memcpy(it->failed_zone, zone, sizeof(zone));
+	it->n_failed = it->dp.n_addr;
+	for (unsigned i = 0; i < it->dp.n_addr; i++)
+		it->failed[i] = it->dp.addr[i].ss;
+	deleg_above(it, zone); /* a primed root that failed: the hints */
+	return true;
+}
+
+/* A referral back to the zone that failed: its servers that failed are not asked again. */
+void
+cp_iter_deleg_skip_failed(struct cp_iter *it)
+{
+	if (it->n_failed == 0 || !dns_name_equal(it->dp.zone, it->failed_zone))
+		return;
+	for (unsigned i = 0; i < it->dp.n_addr; i++)
+		for (unsigned k = 0; k < it->n_failed; k++)
+			if (memcmp(&it->dp.addr[i].ss, &it->failed[k], sizeof(it->failed[k])) == 0)
+				it->dp.addr[i].tried = true;
 }
 
 void
@@ -147,102 +221,5 @@ cp_iter_deleg_from_referral(struct cp_iter *it, const struct cp_response *r)
 	for (unsigned i = 0; i < it->dp.n_ns; i++)
 		if (!it->dp.ns[i].has_addr)
 			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
-}
-
-/* Result assembly. */
-
-static bool
-out_add(struct cp_iter *it, struct cp_iter_result *res, const struct cp_rrc_rrset *e,
-        enum dns_section sec, uint64_t now_s)
-{
-	struct dns_rrset_in *o;
-
-	if (res->tmpl.n_rrset == CP_ITER_MAX_OUT)
-		return false;
-	o = &it->out[res->tmpl.n_rrset++];
-	cp_rrcache_rrset_in(e, now_s, sec, o);
-	res->count[sec]++;
-	if (o->ttl < res->ttl_min)
-		res->ttl_min = o->ttl;
-	return true;
-}
-
-/* Mail server aliasing: the cached addresses of every MX target, in additional. */
-static void
-add_mx_targets(struct cp_iter *it, struct cp_iter_result *res, const struct cp_rrc_rrset *mx,
-               uint64_t now_s)
-{
-	static const uint16_t types[] = { DNS_TYPE_A, DNS_TYPE_AAAA };
-
-	for (unsigned i = 0; i < mx->n_rdata; i++) {
-		if (mx->rdata[i].len < 3)
-			continue;
-		for (unsigned t = 0; t < 2; t++) {
-			const struct cp_rrc_rrset *e;
-
-			if (cp_rrcache_lookup(it->env->rrcache, mx->rdata[i].data + 2, types[t],
-			                      it->qclass, now_s, &e, NULL) == CP_RRC_POSITIVE)
-				(void)out_add(it, res, e, DNS_SECTION_ADDITIONAL, now_s);
-		}
-	}
-}
-
-static void
-result_servfail(struct cp_iter_result *res, enum cp_iter_cause cause)
-{
-	res->rcode = DNS_RCODE_SERVFAIL;
-	res->tmpl.rcode = DNS_RCODE_SERVFAIL;
-	res->cause = cause;
-	res->ttl_min = UINT32_MAX;
-	res->tmpl.n_rrset = 0;
-	memset(res->count, 0, sizeof(res->count));
-}
-
-void
-cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res)
-{
-	struct cp_rrcache *c = it->env->rrcache;
-	uint64_t now_s = cp_iter_now_ms(it) / 1000;
-	const struct cp_rrc_rrset *e;
-	unsigned last = it->n_names - 1;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	res->ttl_min = UINT32_MAX;
-	res->tmpl.qname = it->qname;
-	res->tmpl.qtype = it->qtype;
-	res->tmpl.qclass = it->qclass;
-	res->tmpl.rrsets = it->out;
-	if (it->fail != CP_ITER_OK) {
-		result_servfail(res, it->fail);
-		return;
-	}
-	/* The chain as INIT walked it: names[i] -> names[i + 1] is a cached CNAME. */
-	for (unsigned i = 0; i < last; i++) {
-		if (cp_rrcache_lookup(c, it->names[i], DNS_TYPE_CNAME, it->qclass, now_s, &e,
-		                      NULL) != CP_RRC_POSITIVE ||
-		    !out_add(it, res, e, DNS_SECTION_ANSWER, now_s)) {
-			result_servfail(res, CP_ITER_FAIL_CACHE);
-			return;
-		}
-	}
-	rc = cp_rrcache_lookup(c, it->names[last], it->qtype, it->qclass, now_s, &e, NULL);
-	if (rc == CP_RRC_POSITIVE) {
-		if (!out_add(it, res, e, DNS_SECTION_ANSWER, now_s)) {
-			result_servfail(res, CP_ITER_FAIL_CACHE);
-			return;
-		}
-		if (it->qtype == DNS_TYPE_MX)
-			add_mx_targets(it, res, e, now_s);
-	} else if (rc == CP_RRC_NXDOMAIN || rc == CP_RRC_NODATA) {
-		res->rcode = rc == CP_RRC_NXDOMAIN ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
-		(void)out_add(it, res, e, DNS_SECTION_AUTHORITY, now_s);
-	} else if (it->neg_override && dns_name_equal(it->neg_name, it->names[last])) {
-		/* Negative without a cacheable SOA: the rcode alone, nothing in authority. */
-		res->rcode = it->neg_rcode;
-	} else {
-		result_servfail(res, CP_ITER_FAIL_CACHE);
-		return;
-	}
-	res->tmpl.rcode = res->rcode;
+	cp_iter_deleg_skip_failed(it);
 }

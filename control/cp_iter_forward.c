@@ -31,6 +31,9 @@ cp_iter_fwd_find(struct cp_iter *it)
 		return false;
 	cp_iter_deleg_reset(it, z->name);
 	dp->forward = true;
+	/* A forwarder gets the whole question: it resolves it, and QNAME minimisation
+	 * (RFC 9156) protects names from authoritative servers, not from our own farm. */
+	it->qmin = CP_ITER_QMIN_OFF;
 	/* Copied: the table may change (control socket) while we wait for a reply. */
 	for (unsigned i = 0; i < z->n_servers && dp->n_addr < CP_ITER_MAX_ADDRS; i++) {
 		dp->addr[dp->n_addr].ss = z->servers[i];
@@ -95,29 +98,6 @@ store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 		                       now_s);
 }
 
-/*
- * Did every RRset of the chain and the answer make it into the cache? One with
- * TTL 0 is not stored (cp_iter.h, "Not done"), and INIT, not finding it, would
- * forward the same question again until max_sent: stop at the first reply.
- * Only TTL-0 RRsets are looked up, so the cache's hit counters stay honest.
- */
-static bool
-all_cached(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
-{
-	for (int k = 0; k <= r->n_chain; k++) {
-		int set = k < r->n_chain ? r->chain[k] : r->answer;
-		const struct dns_rrset_in *rr = set >= 0 ? &r->rrsets[set] : NULL;
-		const struct cp_rrc_rrset *e;
-
-		if (rr == NULL || rr->ttl != 0)
-			continue;
-		if (cp_rrcache_lookup(it->env->rrcache, rr->owner, rr->type, it->qclass, now_s, &e,
-		                      NULL) != CP_RRC_POSITIVE)
-			return false;
-	}
-	return true;
-}
-
 /* A negative answer for @p name: INIT and FINISH use it even if the cache took nothing. */
 static bool
 negative(struct cp_iter *it, const uint8_t *name, uint8_t rcode)
@@ -171,8 +151,9 @@ cp_iter_fwd_process(struct cp_iter *it)
 	case CP_RESP_ANSWER:
 	case CP_RESP_CNAME:
 		store_all(it, r, now_s);
-		if (r->cname_loop || !all_cached(it, r, now_s)) {
-			it->fail = r->cname_loop ? CP_ITER_FAIL_CNAME_LOOP : CP_ITER_FAIL_CACHE;
+		cp_iter_hold_uncached(it, r, now_s); /* TTL 0: returned as it came, not cached */
+		if (r->cname_loop) {
+			it->fail = CP_ITER_FAIL_CNAME_LOOP;
 			it->state = CP_ITER_FINISH;
 			return true;
 		}
@@ -187,6 +168,7 @@ cp_iter_fwd_process(struct cp_iter *it)
 				r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN : CP_RRC_NODATA,
 				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
 				CP_RRC_RANK_NONAUTH_AUTHORITY, now_s);
+		cp_iter_hold_uncached(it, r, now_s);
 		return negative(it, r->sname,
 		                r->verdict == CP_RESP_NXDOMAIN ? DNS_RCODE_NXDOMAIN
 		                                               : DNS_RCODE_NOERROR);

@@ -192,11 +192,15 @@ cp_resolver_create(struct cp_daemon *d)
 	r->env.n_hints = (size_t)n;
 	r->env.forward = r->forward;
 	r->env.now_ms = clock_ms;
+	r->env.limits = d->conf.resolver.limits;
+	r->env.qname_minimisation = d->conf.resolver.qname_minimisation;
 	if (n > 0)
 		VD_INFO("resolver: %d root server address(es) from %s", n,
 			d->conf.resolver.root_hints);
 	VD_INFO("resolver: %u forward zone(s)%s", cp_forward_count(r->forward),
 		n > 0 ? "" : "; no root hints: other names get SERVFAIL");
+	if (n > 0)
+		cp_iter_prime(&r->env); /* RFC 8109: the hints only until the root answers */
 	return r;
 }
 

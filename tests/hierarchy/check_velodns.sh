@@ -68,4 +68,12 @@ done
 CHECK_TIMEOUT=12 ip netns exec "$cl" timeout 200 $py "$here/check.py" "$tmp/h/hierarchy.json" 198.18.0.2
 rc=$?
 [ $rc -ne 0 ] && sed 's/^/# velodns: /' "$tmp/velodns.log" | tail -20
+# Upstream work for the whole run, as TAP comments (queries per question stay low).
+"$VELOCTL" -s "$tmp/ctl.sock" --json --timeout 2 stats 2>/dev/null |
+	$py -c 'import json,sys
+r = json.loads(sys.stdin.read()).get("resolver", {})
+print("# resolver: %s resolutions, %s upstream queries (%s minimised), %s timeouts, priming %s/%s"
+      % tuple(r.get(k, "?") for k in ("resolutions", "upstream_queries", "qmin_queries",
+                                       "upstream_timeouts", "priming_ok", "priming_queries")))' ||
+	echo "# resolver: no stats"
 exit $rc

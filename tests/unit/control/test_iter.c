@@ -1,506 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the iterator (control/cp_iter*.c) against a scripted network.
- *
- * The fake cp_net records every query and answers nothing by itself; pump()
- * answers the oldest live query from a table of (server, qname, qtype) ->
- * response, then the next, until none is left. So completions never run
- * inside cp_net_query() (the real net's contract) and everything is
- * synchronous and deterministic: no loop, no sockets. A fake clock advances
- * 10 ms per reply and by the query's timeout for a scripted (or unscripted)
- * silence.
- *
- * Responses are written as text: "SEC OWNER TYPE RDATA; ..." with SEC one of
- * AN, AU, AD; OWNER "@" is the query's name; types A, NS, CNAME, MX, SOA (SOA
- * takes no RDATA: ns1.<owner> hostmaster.<owner>, MINIMUM 60). Every TTL 3600.
+ * Unit tests of the iterator (control/cp_iter*.c) against a scripted network
+ * (iter_harness.h): resolution root -> TLD -> authoritative, the cache, CNAMEs,
+ * negative answers, lame and silent servers, TTL-0 answers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <criterion/criterion.h>
 
-#include "cp_iter.h"
 #include "cp_response.h"
 #include "dns_name.h"
+#include "iter_harness.h"
 #include "msg_builder.h"
 
-/* ---- messages: tests/unit/control/msg_builder.h ---- */
-
-/* Wire name to text ("a.b."), for matching and for answers to "@". */
-static void
-text_of(const uint8_t *name, char *out)
-{
-	size_t o = 0;
-
-	if (*name == 0) {
-		strcpy(out, ".");
-		return;
-	}
-	while (*name != 0) {
-		memcpy(out + o, name + 1, *name);
-		o += *name;
-		out[o++] = '.';
-		name += *name + 1;
-	}
-	out[o] = '\0';
-}
-
-static void
-mb_rr(struct mb *m, const char *owner, uint16_t type, const char *rdata)
-{
-	size_t at;
-	char a[320], b[320];
-
-	at = mb_rr_begin(m, owner, type, DNS_CLASS_IN, 3600);
-	switch (type) {
-	case DNS_TYPE_A: {
-		struct in_addr ia;
-
-		cr_assert_eq(inet_pton(AF_INET, rdata, &ia), 1, "bad A %s", rdata);
-		memcpy(m->b + m->len, &ia, 4);
-		m->len += 4;
-		break;
-	}
-	case DNS_TYPE_MX: {
-		unsigned pref;
-
-		cr_assert_eq(sscanf(rdata, "%u %299s", &pref, a), 2);
-		mb_put16(m, (uint16_t)pref);
-		mb_name(m, a);
-		break;
-	}
-	case DNS_TYPE_SOA:
-		snprintf(a, sizeof(a), "ns1.%s", owner);
-		snprintf(b, sizeof(b), "hostmaster.%s", owner);
-		mb_name(m, a);
-		mb_name(m, b);
-		mb_put32(m, 1);
-		mb_put32(m, 3600);
-		mb_put32(m, 600);
-		mb_put32(m, 86400);
-		mb_put32(m, 60);
-		break;
-	default: /* NS, CNAME */
-		mb_name(m, rdata);
-		break;
-	}
-	mb_end_rr(m, at);
-}
-
-static uint16_t
-type_of(const char *t)
-{
-	static const struct {
-		const char *n;
-		uint16_t t;
-	} types[] = { { "A", DNS_TYPE_A },
-		      { "NS", DNS_TYPE_NS },
-		      { "CNAME", DNS_TYPE_CNAME },
-		      { "MX", DNS_TYPE_MX },
-		      { "SOA", DNS_TYPE_SOA } };
-
-	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(types[i].n, t) == 0)
-			return types[i].t;
-	cr_assert_fail("unknown type %s", t);
-	return 0;
-}
-
-/* "SEC OWNER TYPE RDATA; ..." after the question. */
-static void
-mb_spec(struct mb *m, const char *qname, const char *spec)
-{
-	char buf[2048], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", spec);
-	for (char *rec = strtok_r(buf, ";", &save); rec != NULL; rec = strtok_r(NULL, ";", &save)) {
-		char sec[8], owner[300], type[16], rdata[300] = "";
-		int n = sscanf(rec, " %7s %299s %15s %299[^;]", sec, owner, type, rdata);
-
-		cr_assert_geq(n, 3, "bad spec record '%s'", rec);
-		m->sec = strcmp(sec, "AN") == 0 ? 0 : strcmp(sec, "AU") == 0 ? 1 : 2;
-		mb_rr(m, strcmp(owner, "@") == 0 ? qname : owner, type_of(type), rdata);
-	}
-}
-
-/* ---- the scripted network ---- */
-
-#define ANY_TYPE 0
-
-struct script {
-	const char *server; /* IPv4 address */
-	const char *qname;  /* exact, "*.zone." for anything below zone, NULL: any name */
-	uint16_t qtype;     /* ANY_TYPE: any */
-	uint16_t flags;     /* besides QR: DNS_FLAG_AA, rcode */
-	const char *rrs;    /* spec, or NULL */
-	bool timeout;       /* no reply at all */
-	uint8_t drop_first; /* the first this many matching queries get no reply */
-};
-
-#define AA   DNS_FLAG_AA
-#define ROOT "10.0.0.1"
-
-/* The world every test sees: root, com., net., and zones below. */
-static const struct script world[] = {
-	{ ROOT, "*.com.", ANY_TYPE, 0,
-	  "AU com. NS a.gtld.com.; AD a.gtld.com. A 10.0.1.1;"
-	  "AD www.example.com. A 6.6.6.6" }, /* not glue: must not be cached */
-	{ ROOT, "*.net.", ANY_TYPE, 0, "AU net. NS a.gtld.net.; AD a.gtld.net. A 10.0.2.1" },
-	{ "10.0.1.1", "*.example.com.", ANY_TYPE, 0,
-	  "AU example.com. NS ns1.example.com.; AD ns1.example.com. A 10.0.3.1;"
-	  "AD ns.other.com. A 10.6.6.6; AD evil.net. A 6.6.6.6" }, /* out-of-bailiwick glue */
-	{ "10.0.1.1", "*.glueless.com.", ANY_TYPE, 0, "AU glueless.com. NS ns.example.net." },
-	{ "10.0.1.1", "*.lame.com.", ANY_TYPE, 0,
-	  "AU lame.com. NS ns1.lame.com.; AU lame.com. NS ns2.lame.com.;"
-	  "AD ns1.lame.com. A 10.0.6.1; AD ns2.lame.com. A 10.0.6.2" },
-	{ "10.0.1.1", "*.timeout.com.", ANY_TYPE, 0,
-	  "AU timeout.com. NS ns1.timeout.com.; AU timeout.com. NS ns2.timeout.com.;"
-	  "AD ns1.timeout.com. A 10.0.7.1; AD ns2.timeout.com. A 10.0.7.2" },
-	{ "10.0.1.1", "*.dead.com.", ANY_TYPE, 0,
-	  "AU dead.com. NS ns1.dead.com.; AU dead.com. NS ns2.dead.com.;"
-	  "AU dead.com. NS ns3.dead.com.; AU dead.com. NS ns4.dead.com.;"
-	  "AD ns1.dead.com. A 10.0.9.1; AD ns2.dead.com. A 10.0.9.2;"
-	  "AD ns3.dead.com. A 10.0.9.3; AD ns4.dead.com. A 10.0.9.4" },
-	{ "10.0.1.1", "*.lossy.com.", ANY_TYPE, 0,
-	  "AU lossy.com. NS ns1.lossy.com.; AD ns1.lossy.com. A 10.0.10.1" },
-	{ "10.0.1.1", "*.up.com.", ANY_TYPE, 0,
-	  "AU up.com. NS ns1.up.com.; AD ns1.up.com. A 10.0.8.1" },
-	{ "10.0.2.1", "*.example.net.", ANY_TYPE, 0,
-	  "AU example.net. NS ns1.example.net.; AD ns1.example.net. A 10.0.4.1" },
-	/* example.com. */
-	{ "10.0.3.1", "www.example.com.", DNS_TYPE_A, AA, "AN @ A 10.9.9.9; AN @ A 10.9.9.8" },
-	{ "10.0.3.1", "www.example.com.", DNS_TYPE_MX, AA, "AU example.com. SOA" },
-	{ "10.0.3.1", "nx.example.com.", ANY_TYPE, AA | DNS_RCODE_NXDOMAIN, "AU example.com. SOA" },
-	{ "10.0.3.1", "alias.example.com.", DNS_TYPE_A, AA, "AN @ CNAME www.example.net." },
-	{ "10.0.3.1", "loop1.example.com.", DNS_TYPE_A, AA, "AN @ CNAME loop2.example.net." },
-	{ "10.0.3.1", "ns1.example.com.", DNS_TYPE_A, AA, "AN @ A 10.0.3.1" },
-	{ "10.0.3.1", "mx.example.com.", DNS_TYPE_MX, AA,
-	  "AN @ MX 10 mail.example.com.; AD mail.example.com. A 10.9.9.10" },
-	/* example.net. */
-	{ "10.0.4.1", "www.example.net.", DNS_TYPE_A, AA, "AN @ A 10.8.8.8" },
-	{ "10.0.4.1", "ns.example.net.", DNS_TYPE_A, AA, "AN @ A 10.0.5.1" },
-	{ "10.0.4.1", "loop2.example.net.", DNS_TYPE_A, AA, "AN @ CNAME loop1.example.com." },
-	/* glueless.com., lame.com., timeout.com., dead.com., up.com. */
-	{ "10.0.5.1", "www.glueless.com.", DNS_TYPE_A, AA, "AN @ A 10.7.7.7" },
-	{ "10.0.6.1", NULL, ANY_TYPE, DNS_RCODE_REFUSED, NULL },
-	{ "10.0.6.2", "*.lame.com.", DNS_TYPE_A, AA, "AN @ A 10.5.5.5" },
-	{ "10.0.7.1", NULL, ANY_TYPE, 0, NULL, true },
-	{ "10.0.7.2", "*.timeout.com.", DNS_TYPE_A, AA, "AN @ A 10.4.4.4" },
-	{ "10.0.9.1", NULL, ANY_TYPE, 0, NULL, true },
-	{ "10.0.9.2", NULL, ANY_TYPE, 0, NULL, true },
-	{ "10.0.9.3", NULL, ANY_TYPE, 0, NULL, true },
-	{ "10.0.9.4", NULL, ANY_TYPE, 0, NULL, true },
-	/* lossy.com.: its only server drops the first query (loss, rate limiting). */
-	{ "10.0.10.1", "*.lossy.com.", DNS_TYPE_A, AA, "AN @ A 10.3.3.3", false, 1 },
-	/* A referral upwards, to com.: lame for up.com. */
-	{ "10.0.8.1", NULL, ANY_TYPE, 0, "AU com. NS a.gtld.com.; AD a.gtld.com. A 10.0.1.1" },
-};
-
-struct fq {
-	struct cp_upq_params p;
-	uint8_t name[DNS_NAME_MAXLEN];
-	cp_upq_done_fn cb;
-	void *arg;
-	bool live;
-};
-
-#define MAX_FQ 512
-
-static struct {
-	struct fq q[MAX_FQ];
-	unsigned n;    /* queries sent, ever */
-	unsigned next; /* oldest possibly live */
-	unsigned cancels;
-	unsigned unscripted; /* queries nothing in the table matched */
-	unsigned dropped[64]; /* per world[] entry: queries dropped by drop_first */
-	uint64_t now_ms;
-} fake;
-
-static int
-fake_query(void *ctx, const struct cp_upq_params *p, cp_upq_done_fn cb, void *arg, void **handle)
-{
-	struct fq *q;
-
-	(void)ctx;
-	if (fake.n == MAX_FQ)
-		return -EBUSY;
-	q = &fake.q[fake.n++];
-	q->p = *p;
-	memcpy(q->name, p->qname, dns_name_length(p->qname));
-	q->p.qname = q->name;
-	q->cb = cb;
-	q->arg = arg;
-	q->live = true;
-	*handle = q;
-	return 0;
-}
-
-static void
-fake_cancel(void *ctx, void *handle)
-{
-	struct fq *q = handle;
-
-	(void)ctx;
-	cr_assert(q->live, "cancel of a finished query");
-	q->live = false;
-	fake.cancels++;
-}
-
-static const struct cp_net_ops fake_ops = { .query = fake_query, .cancel = fake_cancel };
-
-static uint64_t
-fake_now(void *ctx)
-{
-	(void)ctx;
-	return fake.now_ms;
-}
-
-static const char *
-server_of(const struct fq *q, char *buf)
-{
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&q->p.server;
-
-	return inet_ntop(AF_INET, &s4->sin_addr, buf, INET_ADDRSTRLEN);
-}
-
-static bool
-script_matches(const struct script *s, const char *srv, const char *qname, uint16_t qtype)
-{
-	if (strcmp(s->server, srv) != 0 || (s->qtype != ANY_TYPE && s->qtype != qtype))
-		return false;
-	if (s->qname == NULL)
-		return true;
-	if (strncmp(s->qname, "*.", 2) == 0) {
-		size_t zl = strlen(s->qname + 2), nl = strlen(qname);
-
-		return nl > zl && strcasecmp(qname + nl - zl, s->qname + 2) == 0 &&
-		       qname[nl - zl - 1] == '.';
-	}
-	return strcasecmp(s->qname, qname) == 0;
-}
-
-/* Answer the oldest live query. @return false if there was none. */
-static bool
-pump_one(void)
-{
-	char srv[INET_ADDRSTRLEN], qname[300];
-	const struct script *s = NULL;
-	bool drop = false;
-	struct cp_upq_result r = { 0 };
-	struct fq *q = NULL;
-	struct mb m;
-
-	for (; fake.next < fake.n; fake.next++) {
-		if (fake.q[fake.next].live) {
-			q = &fake.q[fake.next];
-			break;
-		}
-	}
-	if (q == NULL)
-		return false;
-	server_of(q, srv);
-	text_of(q->name, qname);
-	for (size_t i = 0; i < sizeof(world) / sizeof(world[0]) && s == NULL; i++) {
-		if (script_matches(&world[i], srv, qname, q->p.qtype)) {
-			s = &world[i];
-			cr_assert_lt(i, sizeof(fake.dropped) / sizeof(fake.dropped[0]));
-			drop = fake.dropped[i] < s->drop_first;
-			fake.dropped[i] += drop;
-		}
-	}
-	q->live = false;
-	if (s == NULL || s->timeout || drop) {
-		fake.unscripted += s == NULL;
-		fake.now_ms += q->p.timeout_ms;
-		r.status = CP_UPQ_TIMEOUT;
-	} else {
-		mb_start(&m, (uint16_t)(0x1000 + fake.next), DNS_FLAG_QR | s->flags, qname,
-		         q->p.qtype);
-		if (s->rrs != NULL)
-			mb_spec(&m, qname, s->rrs);
-		fake.now_ms += 10;
-		r.status = CP_UPQ_OK;
-		r.msg = m.b;
-		r.len = (uint16_t)m.len;
-		r.rtt_us = 10000;
-	}
-	q->cb(q->arg, &r);
-	return true;
-}
-
-static void
-pump(void)
-{
-	while (pump_one())
-		;
-}
-
-/* Was @p server asked anything among queries [from, fake.n)? */
-static bool
-asked(const char *server, unsigned from)
-{
-	char srv[INET_ADDRSTRLEN];
-
-	for (unsigned i = from; i < fake.n; i++)
-		if (strcmp(server_of(&fake.q[i], srv), server) == 0)
-			return true;
-	return false;
-}
-
-/* ---- the environment and results ---- */
-
-static struct cp_iter_env env;
-static struct cp_rrcache *cache;
-static struct cp_infra *infra;
-static uint8_t hint_name[DNS_NAME_MAXLEN];
-static struct cp_iter_hint hint;
-
-static struct sockaddr_storage
-v4(const char *a)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-	memset(&ss, 0, sizeof(ss));
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons(53);
-	cr_assert_eq(inet_pton(AF_INET, a, &s4->sin_addr), 1);
-	return ss;
-}
-
-static void
-setup(void)
-{
-	struct cp_infra_params ip;
-
-	memset(&fake, 0, sizeof(fake));
-	fake.now_ms = 5000000;
-	cache = cp_rrcache_new(NULL);
-	cp_infra_params_init(&ip);
-	ip.seed = 7;
-	ip.explore_band_ms = 0; /* the lowest RTO always wins: order set by priming RTTs */
-	infra = cp_infra_create(&ip);
-	cr_assert_not_null(cache);
-	cr_assert_not_null(infra);
-	cr_assert_eq(cp_iter_env_init(&env), 0);
-	mb_wire(hint_name, "a.root.");
-	hint.name = hint_name;
-	hint.addr = v4(ROOT);
-	env.rrcache = cache;
-	env.infra = infra;
-	env.net = (struct cp_net){ .ops = &fake_ops, .ctx = NULL };
-	env.hints = &hint;
-	env.n_hints = 1;
-	env.now_ms = fake_now;
-}
-
-static void
-teardown(void)
-{
-	/* Forget the handles and args the fake holds, so LeakSanitizer sees real leaks. */
-	memset(&fake, 0, sizeof(fake));
-	cp_iter_env_fini(&env);
-	cp_infra_destroy(infra);
-	cp_rrcache_free(cache);
-}
-
-/* What the done callback saw, copied out (the result is valid only during it). */
-struct done {
-	int called;
-	uint8_t rcode;
-	enum cp_iter_cause cause;
-	uint16_t count[3];
-	unsigned n;
-	uint16_t type[16];
-	char owner[16][300];
-	uint8_t first_rdata[16][16];
-	uint32_t ttl_min;
-	int tmpl_rc;
-};
-
-static void
-on_done(void *arg, const struct cp_iter_result *res)
-{
-	struct done *d = arg;
-	static uint8_t tbuf[DNS_TMPL_MAXLEN] __attribute__((aligned(4)));
-
-	d->called++;
-	d->rcode = res->rcode;
-	d->cause = res->cause;
-	memcpy(d->count, res->count, sizeof(d->count));
-	d->n = res->tmpl.n_rrset;
-	d->ttl_min = res->ttl_min;
-	for (unsigned i = 0; i < d->n && i < 16; i++) {
-		const struct dns_rrset_in *rr = &res->tmpl.rrsets[i];
-
-		d->type[i] = rr->type;
-		text_of(rr->owner, d->owner[i]);
-		memcpy(d->first_rdata[i], rr->rdata[0].data,
-		       rr->rdata[0].len < 16 ? rr->rdata[0].len : 16);
-	}
-	/* The result must be something the template builder takes as it is. */
-	d->tmpl_rc = dns_template_build(&res->tmpl, tbuf, sizeof(tbuf));
-}
-
-static int
-resolve(const char *name, uint16_t qtype, struct done *d)
-{
-	uint8_t qn[DNS_NAME_MAXLEN];
-	struct cp_iter *it = NULL;
-	int rc;
-
-	memset(d, 0, sizeof(*d));
-	mb_wire(qn, name);
-	rc = cp_iter_start(&env, qn, qtype, DNS_CLASS_IN, on_done, d, &it);
-	if (rc == 0)
-		pump();
-	return rc;
-}
-
-static bool
-cached(const char *name, uint16_t type)
-{
-	uint8_t qn[DNS_NAME_MAXLEN];
-	const struct cp_rrc_rrset *e;
-
-	mb_wire(qn, name);
-	return cp_rrcache_lookup(cache, qn, type, DNS_CLASS_IN, fake.now_ms / 1000, &e, NULL) >= 0;
-}
-
-static bool
-is_lame(const char *server, const char *zone)
-{
-	struct sockaddr_storage ss = v4(server);
-	uint8_t z[DNS_NAME_MAXLEN];
-
-	mb_wire(z, zone);
-	return cp_infra_is_lame(infra, (const struct sockaddr *)&ss, z, fake.now_ms);
-}
-
-static void
-prime_rtt(const char *server, uint64_t rtt_us)
-{
-	struct sockaddr_storage ss = v4(server);
-
-	cr_assert_eq(cp_infra_rtt(infra, (const struct sockaddr *)&ss, rtt_us, fake.now_ms), 0);
-}
-
-static void
-assert_servfail(const struct done *d, enum cp_iter_cause cause)
-{
-	cr_assert_eq(d->called, 1);
-	cr_assert_eq(d->rcode, DNS_RCODE_SERVFAIL);
-	cr_assert_eq(d->cause, cause, "cause %s, expected %s", cp_iter_cause_name(d->cause),
-	             cp_iter_cause_name(cause));
-	cr_assert_eq(env.stats.servfail[cause], 1);
-}
-
-TestSuite(cp_iter, .init = setup, .fini = teardown);
+TestSuite(cp_iter, .init = ih_setup, .fini = ih_teardown);
 
 /* ---- the cases ---- */
 
@@ -575,10 +91,10 @@ Test(cp_iter, synchronous_cache_answer_leaves_no_handle)
 	resolve("www.example.com.", DNS_TYPE_A, &d);
 	mb_wire(qn, "www.example.com.");
 	memset(&d, 0, sizeof(d));
-	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
+	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, ih_on_done, &d, &it), 0);
 	cr_assert_eq(d.called, 1);
 	cr_assert_null(it);
-	cr_assert_eq(cp_iter_start(&env, (const uint8_t *)"\x40", DNS_TYPE_A, DNS_CLASS_IN, on_done,
+	cr_assert_eq(cp_iter_start(&env, (const uint8_t *)"\x40", DNS_TYPE_A, DNS_CLASS_IN, ih_on_done,
 	                           &d, &it),
 	             -EINVAL);
 }
@@ -708,12 +224,20 @@ Test(cp_iter, timeout_moves_to_next_server)
 	cr_assert_eq(fake.unscripted, 0);
 }
 
+/* lossy.com.: its only server drops the first query (loss, rate limiting). */
+static const struct script lossy[] = {
+	{ "10.0.1.1", "*.lossy.com.", ANY_TYPE, 0,
+	  "AU lossy.com. NS ns1.lossy.com.; AD ns1.lossy.com. A 10.0.10.1" },
+	{ "10.0.10.1", "*.lossy.com.", DNS_TYPE_A, AA, "AN @ A 10.3.3.3", false, 1 },
+};
+
 Test(cp_iter, lost_reply_retried_at_doubled_rto)
 {
 	struct done d;
 	struct sockaddr_storage srv = v4("10.0.10.1");
 	struct cp_infra_info info;
 
+	ih_script(lossy, sizeof(lossy) / sizeof(lossy[0]));
 	resolve("www.lossy.com.", DNS_TYPE_A, &d);
 	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
 	cr_assert_eq(env.stats.timeouts, 1);
@@ -733,6 +257,7 @@ Test(cp_iter, all_servers_dead_servfail_within_bounds)
 	resolve("www.dead.com.", DNS_TYPE_A, &d);
 	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
 	cr_assert_eq(fake.n, 2 + 4 * 2, "each dead server twice (one retry at the doubled RTO)");
+	cr_assert_eq(env.stats.parent_fallbacks, 0, "a referral just received is not stale");
 	cr_assert_leq(fake.now_ms - t0, CP_ITER_DEFAULT_MAX_TIME_MS);
 	cr_assert_eq(fake.unscripted, 0);
 }
@@ -758,139 +283,174 @@ Test(cp_iter, out_of_bailiwick_glue_not_cached)
 	cr_assert(cached("ns1.example.com.", DNS_TYPE_A));
 }
 
-/* ---- every bound ---- */
+/* ---- TTL 0: answered once, never cached (RFC 1035 3.2.1, RFC 2181 8) ---- */
 
-Test(cp_iter, bound_referrals)
+static const struct script ttl0[] = {
+	{ "10.0.3.1", "zero.example.com.", DNS_TYPE_A, AA, "AN @ 0 A 10.1.2.3" },
+	{ "10.0.3.1", "zc.example.com.", DNS_TYPE_A, AA, "AN @ 0 CNAME www.example.net." },
+	{ "10.0.3.1", "zneg.example.com.", ANY_TYPE, AA | DNS_RCODE_NXDOMAIN,
+	  "AU example.com. SOA 0" },
+	{ "10.0.1.1", "*.zglue.com.", ANY_TYPE, 0, "AU zglue.com. NS ns.zero.example.net." },
+	{ "10.0.4.1", "ns.zero.example.net.", DNS_TYPE_A, AA, "AN @ 0 A 10.0.5.2" },
+	{ "10.0.4.1", "zero.example.net.", DNS_TYPE_A, AA, "AU example.net. SOA" }, /* ENT */
+	{ "10.0.5.2", "www.zglue.com.", DNS_TYPE_A, AA, "AN @ A 10.7.7.8" },
+};
+
+Test(cp_iter, ttl0_answer_returned_not_cached)
 {
 	struct done d;
+	unsigned sent;
 
-	env.limits.max_referrals = 1;
-	resolve("www.example.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_REFERRALS);
+	ih_script(ttl0, sizeof(ttl0) / sizeof(ttl0[0]));
+	resolve("zero.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.called, 1);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(d.count[DNS_SECTION_ANSWER], 1);
+	cr_assert_eq(d.type[0], DNS_TYPE_A);
+	cr_assert_eq(d.ttl[0], 0);
+	cr_assert_eq(d.ttl_min, 0);
+	cr_assert_eq(memcmp(d.first_rdata[0], "\x0a\x01\x02\x03", 4), 0);
+	cr_assert_gt(d.tmpl_rc, 0);
+	cr_assert_not(cached("zero.example.com.", DNS_TYPE_A));
+	/* Not cached: the next question asks again. */
+	sent = fake.n;
+	resolve("zero.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR);
+	cr_assert_eq(fake.n, sent + 1);
 }
 
-Test(cp_iter, bound_cnames)
+Test(cp_iter, ttl0_cname_then_cached_target)
 {
 	struct done d;
 
-	env.limits.max_cnames = 0;
-	resolve("alias.example.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_CNAMES);
+	ih_script(ttl0, sizeof(ttl0) / sizeof(ttl0[0]));
+	resolve("zc.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(d.count[DNS_SECTION_ANSWER], 2);
+	cr_assert_eq(d.type[0], DNS_TYPE_CNAME);
+	cr_assert_eq(d.ttl[0], 0);
+	cr_assert_str_eq(d.owner[1], "www.example.net.");
+	cr_assert_eq(d.ttl[1], 3600);
+	cr_assert_eq(d.ttl_min, 0);
+	cr_assert_gt(d.tmpl_rc, 0);
+	cr_assert_not(cached("zc.example.com.", DNS_TYPE_CNAME));
 }
 
-Test(cp_iter, bound_sent)
+Test(cp_iter, ttl0_negative_answer_carries_soa)
 {
 	struct done d;
 
-	env.limits.max_sent = 2;
-	resolve("www.example.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_SENT);
-	cr_assert_eq(fake.n, 2);
+	ih_script(ttl0, sizeof(ttl0) / sizeof(ttl0[0]));
+	resolve("zneg.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NXDOMAIN, "rcode %u cause %s", d.rcode,
+	             cp_iter_cause_name(d.cause));
+	cr_assert_eq(d.count[DNS_SECTION_AUTHORITY], 1);
+	cr_assert_eq(d.type[0], DNS_TYPE_SOA);
+	cr_assert_eq(d.ttl[0], 0);
+	cr_assert_gt(d.tmpl_rc, 0);
+	cr_assert_not(cached("zneg.example.com.", DNS_TYPE_A));
 }
 
-Test(cp_iter, bound_sent_counts_sub_resolutions)
+/* A glueless NS whose address has TTL 0: the sub-resolution hands it over itself. */
+Test(cp_iter, ttl0_ns_address_still_used)
 {
 	struct done d;
 
-	env.limits.max_sent = 4; /* root, com., then the sub needs root, net., example.net. */
-	resolve("www.glueless.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_SENT);
-	cr_assert_eq(fake.n, 4);
+	ih_script(ttl0, sizeof(ttl0) / sizeof(ttl0[0]));
+	resolve("www.zglue.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(memcmp(d.first_rdata[0], "\x0a\x07\x07\x08", 4), 0);
+	cr_assert(asked("10.0.5.2", 0));
+	cr_assert_not(cached("ns.zero.example.net.", DNS_TYPE_A));
+	cr_assert_eq(fake.unscripted, 0);
 }
 
-Test(cp_iter, bound_glueless_per_delegation)
-{
-	struct done d;
+/* ---- a dead cached delegation: its parent is asked once ---- */
 
-	env.limits.max_glueless_deleg = 0;
-	resolve("www.glueless.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_GLUELESS_DELEG);
+/* Store (@p owner, @p type) with one RDATA: a name (NS) or an IPv4 address (A). */
+static void
+store(const char *owner, uint16_t type, const char *rdata, enum cp_rrc_rank rank)
+{
+	uint8_t o[DNS_NAME_MAXLEN], data[DNS_NAME_MAXLEN];
+	struct dns_rdata rd = { .data = data };
+	struct dns_rrset_in rr = { .owner = o, .type = type, .rclass = DNS_CLASS_IN, .ttl = 3600,
+		                   .n_rdata = 1, .rdata = &rd };
+	struct sockaddr_storage ss;
+
+	mb_wire(o, owner);
+	if (type == DNS_TYPE_A) {
+		ss = v4(rdata);
+		memcpy(data, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		rd.len = 4;
+	} else {
+		rd.len = (uint16_t)mb_wire(data, rdata);
+	}
+	cr_assert_eq(cp_rrcache_store(cache, &rr, rank, fake.now_ms / 1000), 0);
 }
 
-Test(cp_iter, bound_glueless_total)
+static const struct script moved[] = {
+	/* com. now delegates moved.com. to a new server; the cache still has the old one */
+	{ "10.0.1.1", "*.moved.com.", ANY_TYPE, 0,
+	  "AU moved.com. NS ns2.moved.com.; AD ns2.moved.com. A 10.0.20.2" },
+	{ "10.0.20.2", "www.moved.com.", DNS_TYPE_A, AA, "AN @ A 10.1.2.4" },
+	{ "10.0.20.1", NULL, ANY_TYPE, 0, NULL, true },
+	/* still.com.: com. delegates to the same dead server as the cache says */
+	{ "10.0.1.1", "*.still.com.", ANY_TYPE, 0,
+	  "AU still.com. NS ns.still.com.; AD ns.still.com. A 10.0.20.1" },
+	{ "10.0.0.9", NULL, ANY_TYPE, 0, NULL, true },
+};
+
+Test(cp_iter, dead_cached_delegation_asks_the_parent)
 {
 	struct done d;
 
-	env.limits.max_glueless = 0;
-	resolve("www.glueless.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_GLUELESS);
+	ih_script(moved, sizeof(moved) / sizeof(moved[0]));
+	store("moved.com.", DNS_TYPE_NS, "ns.moved.com.", CP_RRC_RANK_NONAUTH_AUTHORITY);
+	store("ns.moved.com.", DNS_TYPE_A, "10.0.20.1", CP_RRC_RANK_ADDITIONAL);
+	resolve("www.moved.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	cr_assert_eq(memcmp(d.first_rdata[0], "\x0a\x01\x02\x04", 4), 0);
+	cr_assert_str_eq(ih_query_text(0), "10.0.20.1 www.moved.com. 1");
+	cr_assert(asked(ROOT, 1) && asked("10.0.1.1", 1), "up to the hints: root, com.");
+	cr_assert_eq(env.stats.parent_fallbacks, 1);
+	cr_assert_eq(fake.unscripted, 0);
 }
 
-Test(cp_iter, bound_sub_resolution_depth)
+/* The parent names the same dead server: it is not asked again, and that is the end. */
+Test(cp_iter, parent_with_the_same_servers_ends_it)
 {
 	struct done d;
 
-	env.limits.max_depth = 0;
-	resolve("www.glueless.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_DEPTH);
-}
-
-Test(cp_iter, bound_total_time)
-{
-	struct done d;
-	uint64_t t0 = fake.now_ms;
-
-	env.limits.max_time_ms = 1000; /* 4 dead servers at 376 ms each do not fit */
-	resolve("www.dead.com.", DNS_TYPE_A, &d);
-	assert_servfail(&d, CP_ITER_FAIL_TIME);
-	cr_assert_leq(fake.now_ms - t0, 1000, "took %llu ms",
-	              (unsigned long long)(fake.now_ms - t0));
-}
-
-/* ---- loops and cancellation ---- */
-
-Test(cp_iter, glueless_dependency_loop_not_asked_again)
-{
-	struct done d;
-	uint8_t qn[DNS_NAME_MAXLEN];
-	struct dns_rdata rd = { .data = qn, .len = 0 };
-	struct dns_rrset_in ns = { .owner = (const uint8_t *)"\4loop\3com",
-		                   .type = DNS_TYPE_NS,
-		                   .rclass = DNS_CLASS_IN,
-		                   .ttl = 3600,
-		                   .n_rdata = 1,
-		                   .rdata = &rd };
-
-	/* loop.com. served only by ns.loop.com., no glue anywhere: unresolvable. */
-	rd.len = (uint16_t)mb_wire(qn, "ns.loop.com.");
-	cr_assert_eq(cp_rrcache_store(cache, &ns, CP_RRC_RANK_AUTH_ANSWER, fake.now_ms / 1000), 0);
-	resolve("www.loop.com.", DNS_TYPE_A, &d);
+	ih_script(moved, sizeof(moved) / sizeof(moved[0]));
+	store("still.com.", DNS_TYPE_NS, "ns.still.com.", CP_RRC_RANK_NONAUTH_AUTHORITY);
+	store("ns.still.com.", DNS_TYPE_A, "10.0.20.1", CP_RRC_RANK_ADDITIONAL);
+	store("com.", DNS_TYPE_NS, "a.gtld.com.", CP_RRC_RANK_NONAUTH_AUTHORITY);
+	store("a.gtld.com.", DNS_TYPE_A, "10.0.1.1", CP_RRC_RANK_ADDITIONAL);
+	resolve("www.still.com.", DNS_TYPE_A, &d);
 	assert_servfail(&d, CP_ITER_FAIL_NO_SERVERS);
-	cr_assert_eq(fake.n, 0, "nothing to ask");
-	/* www -> sub ns.loop.com A (its own NS: loop, skipped) -> AAAA sub (the same). */
-	cr_assert_leq(env.stats.sub_started, 2);
+	cr_assert_eq(fake.n, 3, "dead server twice (one retry), then com. (the cached parent): %u",
+	             fake.n);
+	cr_assert_str_eq(ih_query_text(1), "10.0.20.1 www.still.com. 1");
+	cr_assert_str_eq(ih_query_text(2), "10.0.1.1 still.com. 1");
+	cr_assert_eq(env.stats.parent_fallbacks, 1);
 }
 
-Test(cp_iter, cancel_mid_resolution)
+/* A primed root whose servers are all dead: the hints. */
+Test(cp_iter, dead_cached_root_falls_back_to_hints)
 {
-	struct done d = { 0 };
-	uint8_t qn[DNS_NAME_MAXLEN];
-	struct cp_iter *it;
+	struct done d;
 
-	mb_wire(qn, "www.example.com.");
-	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
-	cr_assert_not_null(it);
-	cr_assert(pump_one()); /* the root answers; com. is being asked */
-	cr_assert_eq(fake.n, 2);
-	cp_iter_cancel(it);
-	cr_assert_eq(fake.cancels, 1);
-	pump();
-	cr_assert_eq(d.called, 0, "no callback after cancel");
-}
-
-Test(cp_iter, cancel_during_sub_resolution)
-{
-	struct done d = { 0 };
-	uint8_t qn[DNS_NAME_MAXLEN];
-	struct cp_iter *it;
-
-	mb_wire(qn, "www.glueless.com.");
-	cr_assert_eq(cp_iter_start(&env, qn, DNS_TYPE_A, DNS_CLASS_IN, on_done, &d, &it), 0);
-	cr_assert(pump_one()); /* root */
-	cr_assert(pump_one()); /* com.: glueless referral, the sub asks the root */
-	cr_assert_eq(env.stats.sub_started, 1);
-	cp_iter_cancel(it);
-	cr_assert_eq(fake.cancels, 1, "the sub's query cancelled");
-	pump();
-	cr_assert_eq(d.called, 0);
+	ih_script(moved, sizeof(moved) / sizeof(moved[0]));
+	store(".", DNS_TYPE_NS, "dead.root.", CP_RRC_RANK_AUTH_ANSWER);
+	store("dead.root.", DNS_TYPE_A, "10.0.0.9", CP_RRC_RANK_ADDITIONAL);
+	resolve("www.example.com.", DNS_TYPE_A, &d);
+	cr_assert_eq(d.rcode, DNS_RCODE_NOERROR, "cause %s", cp_iter_cause_name(d.cause));
+	/*
+	 * The shortened name, then the full one once (cp_iter_qmin.c), then the hints;
+	 * minimisation stopped for this name, so they get the full name too.
+	 */
+	cr_assert_str_eq(ih_query_text(0), "10.0.0.9 com. 1");
+	cr_assert_str_eq(ih_query_text(1), "10.0.0.9 www.example.com. 1");
+	cr_assert_str_eq(ih_query_text(2), ROOT " www.example.com. 1");
+	cr_assert_eq(env.stats.parent_fallbacks, 1);
 }
