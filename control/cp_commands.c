@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The daemon's control-socket commands: status, stats, cache lookup, flush and
- * dump, infra, local data. Handlers run in the control thread; a cache lookup asks every
- * worker through its fill ring and answers when all have replied (or after a
- * timeout), since only a worker may read its own cache.
+ * dump, infra, local data, forward zones (cp_forward_cmd.c). Handlers run in the
+ * control thread; a cache lookup asks every worker through its fill ring and
+ * answers when all have replied (or after a timeout), since only a worker may
+ * read its own cache.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "cp_commands.h"
 #include "cp_ctl.h"
 #include "cp_flight.h"
+#include "cp_forward_cmd.h"
 #include "cp_localdata.h"
 #include "cp_push.h"
 #include "cp_resolver.h"
@@ -159,6 +161,8 @@ resolver_json(struct cp_resolver *r)
 	set_u64(o, "priming_ok", st->prime_ok);
 	set_u64(o, "priming_failed", st->prime_failed);
 	set_u64(o, "parent_fallbacks", st->parent_fallbacks);
+	set_u64(o, "forwarded", st->forwarded);
+	set_u64(o, "forwarder_failovers", st->fwd_failovers);
 	for (unsigned i = 1; i < CP_ITER_CAUSE_COUNT; i++)
 		set_u64(fail, cp_iter_cause_name(i), st->servfail[i]);
 	json_object_set_new(o, "servfail", fail);
@@ -854,6 +858,55 @@ cmd_local_data_list(struct cp_ctl_req *req, json_t *args, void *ctx)
 	cp_ctl_reply_ok(req, json_pack("{s:o}", "records", l.records));
 }
 
+/* ---- forward zones: cp_forward_cmd.c on the resolver's table ---- */
+
+static void
+flush_all_workers(void *arg)
+{
+	flush_workers(arg, NULL, 0);
+}
+
+static void
+forward_env(struct cp_daemon *d, struct cp_fwd_cmd_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (d->resolver == NULL)
+		return;
+	e->forward = cp_resolver_forward(d->resolver);
+	e->rrcache = cp_resolver_rrcache(d->resolver);
+	e->infra = cp_resolver_infra(d->resolver);
+	e->now_ms = cp_resolver_now_ms(d->resolver);
+	e->flush_workers = flush_all_workers;
+	e->flush_arg = d;
+}
+
+static void
+cmd_forward_list(struct cp_ctl_req *req, json_t *args, void *ctx)
+{
+	struct cp_fwd_cmd_env e;
+
+	forward_env(ctx, &e);
+	cp_fwd_cmd_list(req, args, &e);
+}
+
+static void
+cmd_forward_add(struct cp_ctl_req *req, json_t *args, void *ctx)
+{
+	struct cp_fwd_cmd_env e;
+
+	forward_env(ctx, &e);
+	cp_fwd_cmd_add(req, args, &e);
+}
+
+static void
+cmd_forward_remove(struct cp_ctl_req *req, json_t *args, void *ctx)
+{
+	struct cp_fwd_cmd_env e;
+
+	forward_env(ctx, &e);
+	cp_fwd_cmd_remove(req, args, &e);
+}
+
 static const struct cp_ctl_command commands[] = {
 	{ "status", "{}", cmd_status },
 	{ "stats", "{}", cmd_stats },
@@ -864,6 +917,9 @@ static const struct cp_ctl_command commands[] = {
 	{ "local-data-add", "{\"rr\": s}", cmd_local_data_add },
 	{ "local-data-remove", "{\"rr\": s} or {\"name\": s, \"type\"?: s}", cmd_local_data_remove },
 	{ "local-data-list", "{\"name\"?: s}", cmd_local_data_list },
+	{ "forward-list", CP_FWD_CMD_LIST_USAGE, cmd_forward_list },
+	{ "forward-add", CP_FWD_CMD_ADD_USAGE, cmd_forward_add },
+	{ "forward-remove", CP_FWD_CMD_REMOVE_USAGE, cmd_forward_remove },
 };
 
 int

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 
 #include "cp_conf_int.h"
+#include "cp_forward.h"
 #include "cp_localdata.h"
 
 #define MAX_SERVICE_ADDRS 64
@@ -626,6 +627,7 @@ cp_conf_free(struct cp_conf *conf)
 	free(conf->ports);
 	free(conf->acl);
 	free(conf->resolver.root_hints);
+	cp_forward_free(conf->resolver.forward);
 	cp_localdata_free(conf->localdata);
 	memset(conf, 0, sizeof(*conf));
 }

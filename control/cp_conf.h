@@ -60,10 +60,19 @@
  *   local-zones:                          (list of maps)
  *     - name: NAME   type: static|transparent|refuse   (both required, names unique)
  *   resolver:                             (map; without it, questions local data does
- *                                          not answer get REFUSED)
- *     root-hints          path of a zone file: NS records of "." and their A/AAAA,
- *                         required (production: /usr/share/dns/root.hints; tests: the
- *                         private root); primed with ". NS" at start (RFC 8109)
+ *                                          not answer get REFUSED; needs root-hints,
+ *                                          forward-zones or both)
+ *     root-hints          path of a zone file: NS records of "." and their A/AAAA
+ *                         (production: /usr/share/dns/root.hints; tests: the private
+ *                         root); primed with ". NS" at start (RFC 8109)
+ *     forward-zones:      (list of maps, at most 256; see cp_forward.h)
+ *       - name: ZONE      required, unique; "." forwards every name no deeper zone takes
+ *         servers: [ADDR, ...]   required, 1..16 distinct upstream resolvers, each ADDR
+ *                         (port 53) or ADDR@PORT: 198.18.5.1, 2001:db8::1@5353
+ *       A name under a forward zone is sent (RD=1, never minimised) to its servers
+ *       instead of being resolved iteratively; without root-hints, names under no
+ *       forward zone get SERVFAIL. The control socket's forward-add/-remove change
+ *       the list at run time.
  *     qname-minimisation  bool (RFC 9156, relaxed)          default true
  *     Bounds per client question (SERVFAIL past any; cp_iter_limits.h says where
  *     each default comes from):
@@ -222,9 +231,15 @@ struct cp_acl_rule {
 	enum cp_acl_action action;
 };
 
+struct cp_forward;
+
 /* Iterative resolution of what local data does not answer; off without this section. */
 struct cp_resolver_conf {
-	char *root_hints; /* zone file with the root's NS and their addresses; NULL: no resolver */
+	char *root_hints; /* zone file with the root's NS and their addresses, or NULL */
+	/* forward-zones, or NULL if none were given. Owned by the conf; the resolver takes
+	 * it (and sets this to NULL), as with localdata. */
+	struct cp_forward *forward;
+	bool forward_given;          /* forward-zones listed at least one zone */
 	bool qname_minimisation;     /* RFC 9156, relaxed; default on */
 	struct cp_iter_limits limits; /* CP_ITER_DEFAULT_* unless set */
 	bool serve_stale;                 /* RFC 8767 */
@@ -233,6 +248,13 @@ struct cp_resolver_conf {
 	uint32_t stale_client_timeout_ms; /* client-response timer; 0: stale only on failure */
 	bool prefetch;                    /* refresh hot entries in their last tenth of TTL */
 };
+
+/** True when the configuration asks for a resolver (root hints or forward zones). */
+static inline bool
+cp_resolver_conf_enabled(const struct cp_resolver_conf *r)
+{
+	return r->root_hints != NULL || r->forward_given;
+}
 
 struct cp_conf {
 	char *path; /* as given to cp_conf_load() */

@@ -83,7 +83,7 @@ bool cp_prefix_contains(const struct cp_prefix *p, const struct cp_addr *a);
 /** Clear the host bits of @p a beyond @p len. */
 void cp_addr_mask(struct cp_addr *a, unsigned len);
 
-/* Sections (cp_conf_ports.c, cp_conf_local.c, cp_conf_resolver.c). */
+/* Sections (cp_conf_ports.c, cp_conf_local.c, cp_conf_resolver.c, cp_conf_forward.c). */
 int cp_conf_read_ports(struct cp_cctx *c, const struct cp_ynode *n);
 int cp_conf_read_acl(struct cp_cctx *c, const struct cp_ynode *n);
 int cp_conf_default_acl(struct cp_conf *conf);
@@ -92,6 +92,8 @@ int cp_conf_read_local_data(struct cp_cctx *c, const struct cp_ynode *n);
 /* cp_conf_resolver.c */
 void cp_conf_resolver_defaults(struct cp_resolver_conf *r);
 int cp_conf_read_resolver(struct cp_cctx *c, const struct cp_ynode *n);
+/* resolver.forward-zones (cp_conf_forward.c), into c->conf->resolver.forward. */
+int cp_conf_read_forward_zones(struct cp_cctx *c, const struct cp_ynode *n);
 
 /* cp_conf_stale.c: the resolver section's serve-stale and prefetch keys. */
 #define CP_CONF_STALE_KEYS \

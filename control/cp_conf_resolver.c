@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The resolver section of the configuration: root hints, QNAME minimisation, the
- * iterator's bounds; the serve-stale and prefetch keys are cp_conf_stale.c's.
+ * iterator's bounds; the serve-stale and prefetch keys are cp_conf_stale.c's,
+ * forward-zones cp_conf_forward.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,9 +11,9 @@
 #include "cp_conf_int.h"
 
 #define RESOLVER_KEYS                                                                              \
-	"root-hints, qname-minimisation, max-referrals, max-cname-chain, max-upstream-queries, "  \
-	"max-glueless-per-delegation, max-glueless, max-depth, max-time, lame-ttl, "               \
-	CP_CONF_STALE_KEYS
+	"root-hints, forward-zones, qname-minimisation, max-referrals, max-cname-chain, "          \
+	"max-upstream-queries, max-glueless-per-delegation, max-glueless, max-depth, max-time, "   \
+	"lame-ttl, " CP_CONF_STALE_KEYS
 
 #define KEY_IS(k, name) (strcmp((k)->str, (name)) == 0)
 
@@ -71,6 +72,11 @@ read_key(struct cp_cctx *c, const struct cp_ynode *k, const struct cp_ynode *v)
 		r->root_hints = NULL;
 		return cp_get_str(c, v, &r->root_hints);
 	}
+	if (KEY_IS(k, "forward-zones")) {
+		rc = cp_conf_read_forward_zones(c, v);
+		r->forward_given = rc == 0 && cp_ynode_count(v) > 0;
+		return rc;
+	}
 	if (KEY_IS(k, "qname-minimisation"))
 		return cp_get_bool(c, v, &r->qname_minimisation);
 	if (KEY_IS(k, "max-time"))
@@ -107,7 +113,9 @@ cp_conf_read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
 		if (rc == 0)
 			cp_path_restore(c, saved);
 	}
-	if (rc == 0 && r->root_hints == NULL && n != NULL && !cp_ynode_is_null(n))
-		rc = cp_cerr(c, n, "needs root-hints (a zone file of the root's NS and addresses)");
+	if (rc == 0 && !cp_resolver_conf_enabled(r) && n != NULL && !cp_ynode_is_null(n))
+		rc = cp_cerr(c, n,
+		             "needs root-hints (a zone file of the root's NS and addresses) or"
+		             " forward-zones");
 	return rc;
 }

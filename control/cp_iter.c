@@ -148,11 +148,12 @@ st_init(struct cp_iter *it)
 	return true;
 }
 
-/* FIND_DELEGATION: the deepest cached zone cut above sname, or the root hints. */
+/* FIND_DELEGATION: a forward zone, else the deepest cached zone cut above sname, or the hints. */
 static bool
 st_find_delegation(struct cp_iter *it)
 {
-	cp_iter_deleg_find(it);
+	if (!cp_iter_fwd_find(it))
+		cp_iter_deleg_find(it);
 	it->state = CP_ITER_QUERY_TARGETS;
 	return true;
 }
@@ -292,7 +293,10 @@ st_send(struct cp_iter *it)
 	p.qtype = it->ask_type;
 	p.qclass = it->qclass;
 	p.edns = info.edns != CP_INFRA_EDNS_NO;
+	p.rd = it->dp.forward;
 	p.timeout_ms = info.rto_ms < left ? info.rto_ms : (uint32_t)left;
+	if (it->dp.forward)
+		p.timeout_ms = cp_iter_fwd_timeout_ms(info.rto_ms, left);
 	it->sent_rto_ms = info.rto_ms;
 	if (p.timeout_ms == 0)
 		p.timeout_ms = 1;
@@ -348,6 +352,8 @@ st_process_response(struct cp_iter *it)
 	uint64_t now_s = now / 1000;
 	struct cp_resp_query q;
 
+	if (it->dp.forward)
+		return cp_iter_fwd_process(it);
 	it->reply = NULL;
 	if (up->status != CP_UPQ_OK) {
 		struct cp_iter_addr *a = &it->dp.addr[it->cur];
@@ -583,7 +589,9 @@ iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype, uint16
 	struct cp_iter *it;
 	bool done = false;
 
-	if (env->n_hints == 0 || env->hints == NULL || env->now_ms == NULL || cb == NULL ||
+	if ((env->n_hints == 0 || env->hints == NULL) && env->forward == NULL)
+		return -EINVAL;
+	if (env->now_ms == NULL || cb == NULL ||
 	    env->scratch == NULL || dns_name_scan(qname, DNS_NAME_MAXLEN, NULL) < 0)
 		return -EINVAL;
 	it = iter_new(env, qname, qtype, qclass, NULL);

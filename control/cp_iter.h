@@ -9,7 +9,8 @@
  *   INIT             answer from the master cache: positive or negative entry for
  *                    (sname, qtype) -> FINISH; a cached CNAME -> follow it (bound,
  *                    loop check) and stay in INIT; nothing -> FIND_DELEGATION
- *   FIND_DELEGATION  closest enclosing NS in the cache, else the root hints (and
+ *   FIND_DELEGATION  a forward zone enclosing sname (its forwarders), else the
+ *                    closest enclosing NS in the cache, else the root hints (and
  *                    a priming round is due)
  *   QUERY_TARGETS    the next minimised name if a step is due; choose an untried
  *                    address (cp_infra_select) -> SEND; none left: resolve a
@@ -71,7 +72,20 @@
  * Serve-stale is the caller's, from the master cache when a resolution fails
  * (cp_stale.h); prefetch starts an iterator in refresh mode (cp_iter_start_refresh).
  *
- * Not done in this pass: forwarding, DNSSEC (DS
+ * Forwarding (cp_iter_forward.c): a name at or below a zone of env->forward is
+ * sent, whole and with RD=1, to that zone's forwarders (recursive resolvers)
+ * instead: the delegation is the forward zone with the forwarders as its
+ * servers, chosen by cp_infra_select() like any others, never minimised, never
+ * falling back to a parent, each query given at least CP_ITER_FWD_MIN_TIMEOUT_MS.
+ * Their answer, CNAME or negative answer is the result (cached at
+ * non-authoritative ranks; TTL 0 held, as above); timeout,
+ * SERVFAIL, REFUSED, a referral or garbage moves to the next forwarder, and one
+ * that timed out is asked once more after the others (CP_ITER_ADDR_SENDS, as for
+ * authoritative servers). The bounds above apply.
+ * A CNAME out of the forward zone is followed like any other: its target
+ * starts again at INIT (another forward zone, or iteration).
+ *
+ * Not done in this pass: DNSSEC (DS
  * questions still go to the child's servers), 0x20, aggressive use of NSEC and
  * of cached NXDOMAIN (RFC 8198, RFC 8020: relaxed minimisation asks the full
  * name), re-trying a minimisation stopped for a name at a later delegation, a
@@ -101,6 +115,15 @@
 #include "cp_rrcache.h"
 #include "cp_upstream.h"
 #include "dns_template.h"
+
+/*
+ * Least time a forwarder is given to answer: a recursive resolver answering a
+ * miss first iterates itself, so the RTO learnt from its cache hits (a few ms)
+ * would time out its misses. Unbound's documentation gives the same advice for
+ * forwarders (raise infra-cache-min-rtt). Chosen; the question's time bound
+ * still cuts it.
+ */
+#define CP_ITER_FWD_MIN_TIMEOUT_MS 1000
 
 /** Why a resolution ended in SERVFAIL (CP_ITER_OK for any other rcode). */
 enum cp_iter_cause {
@@ -138,23 +161,29 @@ struct cp_iter_stats {
 	uint64_t prime_ok;           /* ... answered well: root NS and addresses cached */
 	uint64_t prime_failed;       /* priming rounds that ended without a good answer */
 	uint64_t parent_fallbacks;   /* dead cached delegations retried from their parent */
+	uint64_t forwarded;          /* names sent to forwarders (questions, CNAME targets) */
+	uint64_t fwd_failovers;      /* a forwarder failed and another one was asked */
 	uint64_t servfail[CP_ITER_CAUSE_COUNT]; /* client questions, by cause */
 	uint64_t verdicts[16];       /* responses by enum cp_resp_verdict */
 };
 
 struct cp_iter_scratch; /* the shared response arena (cp_iter.c) */
+struct cp_forward;      /* cp_forward.h */
 
 /**
  * Everything iterators share. The caller fills the public fields (after
- * cp_iter_env_init()) and keeps the env, the cache, the infra table, the net and
- * the hints alive while any iterator runs.
+ * cp_iter_env_init()) and keeps the env, the cache, the infra table, the net,
+ * the hints and the forward table alive while any iterator runs. The forward
+ * table may change between events (control socket): an iterator copies the
+ * forwarders it uses when it builds its delegation.
  */
 struct cp_iter_env {
 	struct cp_rrcache *rrcache;
 	struct cp_infra *infra;
 	struct cp_net net;
-	const struct cp_iter_hint *hints; /* root hints, n_hints >= 1 */
+	const struct cp_iter_hint *hints; /* root hints; none (0) only with a forward table */
 	size_t n_hints;
+	const struct cp_forward *forward; /* forward zones, or NULL (none) */
 	struct cp_iter_limits limits;     /* CP_ITER_DEFAULT_* after init */
 	bool qname_minimisation;          /* RFC 9156, relaxed (cp_iter_qmin.c); true after init */
 	bool priming;                     /* RFC 8109 when the hints are used (cp_iter_prime.c);
@@ -213,7 +242,8 @@ void cp_iter_prime(struct cp_iter_env *env);
  * before this function returns (answer in the cache, or an immediate failure);
  * *@p out is then NULL. Otherwise *@p out is the handle, valid until @p cb runs.
  * The iterator copies @p qname. Control thread only.
- * @return 0 (cb called or to come), -EINVAL (bad name, no hints, no now_ms) or
+ * @return 0 (cb called or to come), -EINVAL (bad name, neither hints nor a forward
+ *         table, no now_ms) or
  *         -ENOMEM; on error cb is never called.
  */
 int cp_iter_start(struct cp_iter_env *env, const uint8_t *qname, uint16_t qtype,

@@ -64,9 +64,14 @@ struct cp_iter_addr {
 	uint8_t timeouts; /* sends to it that timed out, for this delegation */
 };
 
-/** The delegation being worked on: zone cut, NS names, addresses. */
+/**
+ * The delegation being worked on: zone cut, NS names, addresses. A forward
+ * zone (cp_iter_forward.c) is one too: zone = the forward zone, no NS names,
+ * the forwarders as addresses, forward set.
+ */
 struct cp_iter_deleg {
 	uint8_t zone[DNS_NAME_MAXLEN];
+	bool forward;        /* servers are recursive resolvers: RD=1, answers expected */
 	bool zone_set;       /* false until the first delegation */
 	bool from_cache;     /* found in the cache (not a referral just received) */
 	bool from_hints;     /* the root hints */
@@ -292,5 +297,26 @@ void cp_iter_held_free(struct cp_iter *it);
 
 /** Fill @p res from the cache and the held RRsets (or SERVFAIL per it->fail) for FINISH. */
 void cp_iter_result_build(struct cp_iter *it, struct cp_iter_result *res);
+
+/* cp_iter_forward.c */
+
+/**
+ * FIND_DELEGATION's first look: if sname falls under a forward zone, make the
+ * delegation that zone and its forwarders (a forward zone wins over cached
+ * delegations and the root hints). @return true if it did.
+ */
+bool cp_iter_fwd_find(struct cp_iter *it);
+
+/** PROCESS_RESPONSE for a forward delegation (it->dp.forward). Returns "go on?". */
+bool cp_iter_fwd_process(struct cp_iter *it);
+
+/** SEND's timeout for a forwarder whose RTO is @p rto_ms, @p left_ms of the question left. */
+static inline uint32_t
+cp_iter_fwd_timeout_ms(uint32_t rto_ms, uint64_t left_ms)
+{
+	uint32_t t = rto_ms > CP_ITER_FWD_MIN_TIMEOUT_MS ? rto_ms : CP_ITER_FWD_MIN_TIMEOUT_MS;
+
+	return t < left_ms ? t : (uint32_t)left_ms;
+}
 
 #endif /* CP_ITER_INT_H */

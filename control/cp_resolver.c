@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Root hints, and the bridge between flights and iterators (control thread). */
+/* Root hints, forward zones, and the bridge between flights and iterators (control thread). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <libzscanner/scanner.h>
 
 #include "cp_answer.h"
+#include "cp_forward.h"
 #include "cp_resolver.h"
 #include "cp_stale.h"
 #include "dns_name.h"
@@ -43,6 +44,7 @@ struct cp_resolver {
 	struct cp_rrcache *rrcache;
 	struct cp_infra *infra;
 	struct cp_upstream *upstream;
+	struct cp_forward *forward;  /* taken from the configuration; changed by the control socket */
 	struct cp_iter_env env;
 	struct cp_iter_hint hints[MAX_HINTS];
 	uint8_t hint_names[MAX_HINTS][DNS_NAME_MAXLEN];
@@ -144,18 +146,22 @@ cp_resolver_create(struct cp_daemon *d)
 	struct cp_infra_params ip;
 	struct cp_rrc_conf rc;
 	char err[512];
-	int n;
+	int n = 0;
 
 	if (r == NULL)
 		return NULL;
 	r->d = d;
-	n = cp_hints_load(d->conf.resolver.root_hints, r->hints, MAX_HINTS, r->hint_names, err,
-			  sizeof(err));
+	/* Without root hints only forward zones are resolved (a pure forwarder). */
+	if (d->conf.resolver.root_hints != NULL)
+		n = cp_hints_load(d->conf.resolver.root_hints, r->hints, MAX_HINTS, r->hint_names,
+				  err, sizeof(err));
 	if (n < 0) {
 		VD_ERR("resolver.root-hints: %s", err);
 		free(r);
 		return NULL;
 	}
+	r->forward = d->conf.resolver.forward != NULL ? d->conf.resolver.forward : cp_forward_new();
+	d->conf.resolver.forward = NULL; /* ours now */
 	cp_rrcache_conf_default(&rc);
 	rc.min_ttl = d->conf.cache.min_ttl;
 	rc.max_ttl = d->conf.cache.max_ttl;
@@ -173,7 +179,7 @@ cp_resolver_create(struct cp_daemon *d)
 	}
 	if (r->client_timer != NULL)
 		r->client_timer->data = r;
-	if (r->rrcache == NULL || r->infra == NULL || r->upstream == NULL ||
+	if (r->rrcache == NULL || r->infra == NULL || r->upstream == NULL || r->forward == NULL ||
 	    r->client_timer == NULL || cp_iter_env_init(&r->env) != 0) {
 		VD_ERR("resolver: out of memory");
 		cp_resolver_destroy(r);
@@ -184,11 +190,17 @@ cp_resolver_create(struct cp_daemon *d)
 	r->env.net = cp_upstream_net(r->upstream);
 	r->env.hints = r->hints;
 	r->env.n_hints = (size_t)n;
+	r->env.forward = r->forward;
 	r->env.now_ms = clock_ms;
 	r->env.limits = d->conf.resolver.limits;
 	r->env.qname_minimisation = d->conf.resolver.qname_minimisation;
-	VD_INFO("resolver: %d root server address(es) from %s", n, d->conf.resolver.root_hints);
-	cp_iter_prime(&r->env); /* RFC 8109: the hints only until the root answers */
+	if (n > 0)
+		VD_INFO("resolver: %d root server address(es) from %s", n,
+			d->conf.resolver.root_hints);
+	VD_INFO("resolver: %u forward zone(s)%s", cp_forward_count(r->forward),
+		n > 0 ? "" : "; no root hints: other names get SERVFAIL");
+	if (n > 0)
+		cp_iter_prime(&r->env); /* RFC 8109: the hints only until the root answers */
 	return r;
 }
 
@@ -218,6 +230,7 @@ cp_resolver_destroy(struct cp_resolver *r)
 		cp_upstream_destroy(r->upstream);
 	cp_infra_destroy(r->infra);
 	cp_rrcache_free(r->rrcache);
+	cp_forward_free(r->forward);
 	free(r);
 }
 
@@ -463,6 +476,12 @@ struct cp_infra *
 cp_resolver_infra(const struct cp_resolver *r)
 {
 	return r->infra;
+}
+
+struct cp_forward *
+cp_resolver_forward(const struct cp_resolver *r)
+{
+	return r->forward;
 }
 
 uint64_t

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The daemon's resolver: what answers the flights local data cannot. It owns
- * the master cache, the server infrastructure data, the upstream sockets and
- * the root hints, and runs one iterator (cp_iter) per flight.
+ * the master cache, the server infrastructure data, the upstream sockets, the
+ * root hints and the forward table, and runs one iterator (cp_iter) per flight.
  *
  * Serve-stale (RFC 8767, cp_stale.h): a flight whose resolution ends in
  * SERVFAIL is answered from stale master-cache data if there is any; with
@@ -34,7 +34,8 @@ int cp_hints_load(const char *path, struct cp_iter_hint *hints, size_t cap,
 		  uint8_t (*names)[DNS_NAME_MAXLEN], char *err, size_t errlen);
 
 /**
- * Create the resolver for d->conf.resolver on d->loop.
+ * Create the resolver for d->conf.resolver on d->loop: root hints if given, and
+ * the forward zones (it takes d->conf.resolver.forward and leaves NULL there).
  * @return the resolver, or NULL after logging why.
  */
 struct cp_resolver *cp_resolver_create(struct cp_daemon *d);
@@ -79,6 +80,12 @@ struct cp_rrcache *cp_resolver_rrcache(const struct cp_resolver *r);
 
 /** The server infrastructure data (for the control socket's `infra`). */
 struct cp_infra *cp_resolver_infra(const struct cp_resolver *r);
+
+/**
+ * The forward table (for the control socket's forward commands, which may change
+ * it between events; resolutions in flight keep the forwarders they started with).
+ */
+struct cp_forward *cp_resolver_forward(const struct cp_resolver *r);
 
 /** The resolver's clock: monotonic milliseconds (the master cache takes it / 1000). */
 uint64_t cp_resolver_now_ms(const struct cp_resolver *r);

@@ -434,7 +434,7 @@ build_query(struct cp_upq *q, const struct cp_upq_params *p, size_t name_len)
 
 	memset(m, 0, DNS_HEADER_LEN);
 	dns_put_u16(m, q->id);
-	dns_put_u16(m + 2, 0); /* QUERY, RD=0: iterative */
+	dns_put_u16(m + 2, p->rd ? DNS_FLAG_RD : 0); /* QUERY; RD=0 iterative, RD=1 forwarded */
 	dns_put_u16(m + 4, 1);
 	dns_put_u16(m + 10, p->edns ? 1 : 0);
 	memcpy(m + off, p->qname, name_len);

@@ -14,8 +14,8 @@
  *
  * One query (cp_upstream_query)
  *   - message: random 16-bit ID (ChaCha20 keystream keyed from getrandom(2),
- *     rekeyed from getrandom every 1024 blocks), opcode QUERY, QR=0, RD=0 (iterative), one
- *     question; with params.edns an OPT RR with UDP size 1232 and DO as asked.
+ *     rekeyed from getrandom every 1024 blocks), opcode QUERY, QR=0, RD=0 (iterative;
+ *     RD=1 with params.rd, for a forwarder), one question; with params.edns an OPT RR with UDP size 1232 and DO as asked.
  *   - UDP from a new socket bound to port 0 of the server's family, so the kernel
  *     gives every query its own random ephemeral port (Linux randomises the
  *     search start for port-0 binds), connected to nothing: every datagram that
@@ -67,6 +67,7 @@ struct cp_upq_params {
 	uint16_t qclass;
 	bool edns;          /* add an OPT RR (false for servers known not to support EDNS) */
 	bool dnssec_ok;     /* DO bit in the OPT; ignored without edns */
+	bool rd;            /* RD=1: ask a recursive resolver (forwarding), not an authority */
 	uint32_t timeout_ms; /* UDP wait; 0: the upstream's default (e.g. the server's RTO) */
 };
 

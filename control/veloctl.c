@@ -45,6 +45,10 @@ static const char vc_usage_text[] =
 	"  local-data remove \"RR\"          remove one record\n"
 	"  local-data remove NAME [TYPE]   remove every record of NAME (of TYPE)\n"
 	"  local-data list [NAME]          list local data\n"
+	"  forward list                    forward zones, their forwarders and each one's state\n"
+	"  forward add ZONE ADDR [ADDR...] send ZONE (\".\": every name) to these resolvers,\n"
+	"                                  ADDR or ADDR@PORT; replaces ZONE's list if it exists\n"
+	"  forward remove ZONE             resolve ZONE again without forwarders\n"
 	"  help                            the commands the daemon offers\n"
 	"  CMD [KEY=VALUE...]              any other daemon command; VALUE is JSON or a string\n"
 	"\n"
@@ -182,6 +186,36 @@ vc_build(int argc, char **argv, json_t *args)
 			return "local-data-list";
 		}
 		vc_usage("usage: %s add \"RR\" | remove \"RR\" | remove NAME [TYPE] | list", w);
+	}
+	if (strcmp(w, "forward") == 0) {
+		if (sub != NULL && strcmp(sub, "list") == 0) {
+			if (argc != 2)
+				vc_usage("usage: %s list", w);
+			return "forward-list";
+		}
+		if (sub != NULL && strcmp(sub, "add") == 0) {
+			json_t *servers = json_array();
+
+			if (argc < 4)
+				vc_usage("usage: %s add ZONE ADDR [ADDR...] (ADDR or ADDR@PORT)", w);
+			vc_set(args, "zone", argv[2]);
+			for (int i = 3; i < argc; i++) {
+				json_t *a = json_string(argv[i]);
+
+				if (a == NULL)
+					vc_usage("argument is not valid UTF-8: %s", argv[i]);
+				json_array_append_new(servers, a);
+			}
+			json_object_set_new(args, "servers", servers);
+			return "forward-add";
+		}
+		if (sub != NULL && strcmp(sub, "remove") == 0) {
+			if (argc != 3)
+				vc_usage("usage: %s remove ZONE", w);
+			vc_set(args, "zone", argv[2]);
+			return "forward-remove";
+		}
+		vc_usage("usage: %s list | add ZONE ADDR [ADDR...] | remove ZONE", w);
 	}
 	/* Any other command: KEY=VALUE arguments, VALUE as JSON when it parses. */
 	if (strlen(w) > CP_CTL_MAX_CMD_LEN || strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789-") !=

@@ -333,7 +333,7 @@ main(int argc, char **argv)
 		free(rings);
 		rc = d->push != NULL ? 0 : -ENOMEM;
 	}
-	if (rc == 0 && d->conf.resolver.root_hints != NULL) {
+	if (rc == 0 && cp_resolver_conf_enabled(&d->conf.resolver)) {
 		d->resolver = cp_resolver_create(d);
 		if (d->resolver == NULL)
 			rc = -EINVAL;

@@ -4,6 +4,7 @@
 # in the same netns with our root.hints only, asks every case of hierarchy.json
 # (check.py) and prints TAP. Needs root. Everything is removed on exit.
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/unbound.sh"
 if [ "$(id -u)" -ne 0 ]; then echo "1..0 # SKIP not root"; exit 0; fi
 for p in nsd unbound dig ip; do
     command -v $p >/dev/null || { echo "1..0 # SKIP $p not installed"; exit 0; }
@@ -29,49 +30,11 @@ if ! HIER_LIFETIME=600 "$here/start.sh" --create-netns "$ns" "$tmp/h" > "$tmp/st
     echo "1..1"; echo "not ok 1 - start the hierarchy"; sed 's/^/# /' "$tmp/start.log"; exit 1
 fi
 
-cat > "$tmp/unbound.conf" <<EOC
-server:
-    verbosity: 1
-    interface: 127.0.0.53
-    port: 53
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "$tmp"
-    pidfile: "$tmp/unbound.pid"
-    logfile: "$tmp/unbound.log"
-    use-syslog: no
-    root-hints: "$tmp/h/root.hints"
-    do-not-query-localhost: no
-    access-control: 127.0.0.0/8 allow
-    harden-glue: yes
-    qname-minimisation: yes
-    num-threads: 1
-    edns-buffer-size: 1232
-    infra-host-ttl: 60
-    infra-cache-max-rtt: 1000
-    outgoing-range: 256
-    module-config: "iterator"
-    trust-anchor-signaling: no
-    # Unbound answers RFC 6761 names (test.) itself by default: let them resolve
-    local-zone: "test." nodefault
-remote-control:
-    control-enable: no
-EOC
-if ! unbound-checkconf "$tmp/unbound.conf" > "$tmp/checkconf.log" 2>&1; then
-    echo "1..1"; echo "not ok 1 - unbound config"; sed 's/^/# /' "$tmp/checkconf.log"; exit 1
+if ! hier_unbound_start "$ns" "$tmp" 127.0.0.53 "$tmp/h/root.hints" 2> "$tmp/unbound.err"; then
+    ub_pid=$HIER_UB_PID
+    echo "1..1"; echo "not ok 1 - unbound did not come up"; sed 's/^/# /' "$tmp/unbound.err"; exit 1
 fi
-ip netns exec "$ns" unbound -d -c "$tmp/unbound.conf" > "$tmp/unbound.stderr" 2>&1 &
-ub_pid=$!
-up=0
-for _ in $(seq 1 50); do
-    if ip netns exec "$ns" dig +time=1 +tries=1 @127.0.0.53 . NS >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.2
-done
-if [ $up -eq 0 ]; then
-    echo "1..1"; echo "not ok 1 - unbound did not come up"; sed 's/^/# /' "$tmp/unbound.stderr" "$tmp/unbound.log" 2>/dev/null; exit 1
-fi
+ub_pid=$HIER_UB_PID
 if [ -n "${CHECK_SHELL:-}" ]; then echo "netns $ns, unbound 127.0.0.53, dir $tmp"; sleep "$CHECK_SHELL"; fi
 # Unbound may spend more than 12 s on a zone with a dead and a silent server before the
 # good one (halfdead): give the reference 15 s a question; velodns gets 12 s.

@@ -335,6 +335,9 @@ static const struct cp_ctl_command th_cmds[] = {
 	{"local-data-add", "mirror", th_mirror},
 	{"local-data-remove", "mirror", th_mirror},
 	{"local-data-list", "mirror", th_mirror},
+	{"forward-list", "mirror", th_mirror},
+	{"forward-add", "mirror", th_mirror},
+	{"forward-remove", "mirror", th_mirror},
 	{"empty", "an empty result", th_empty},
 	{"echo", "{any}: the args back", th_echo},
 	{"echo-partial", "{any}: the args back as a streamed line", th_echo_partial},
@@ -389,13 +392,19 @@ th_init(struct th_server *s)
 int
 th_start(struct th_server *s, const struct cp_ctl_opts *opts)
 {
+	return th_start_with(s, opts, th_cmds, sizeof(th_cmds) / sizeof(th_cmds[0]), s);
+}
+
+int
+th_start_with(struct th_server *s, const struct cp_ctl_opts *opts,
+	      const struct cp_ctl_command *cmds, size_t n_cmds, void *ctx)
+{
 	struct cp_ctl_opts o = opts != NULL ? *opts : (struct cp_ctl_opts){0};
 	int ret;
 
 	cr_assert_eq(uv_loop_init(&s->loop), 0);
 	o.path = s->path;
-	ret = cp_ctl_start(&s->loop, &o, th_cmds, sizeof(th_cmds) / sizeof(th_cmds[0]), s,
-			   &s->ctl);
+	ret = cp_ctl_start(&s->loop, &o, cmds, n_cmds, ctx, &s->ctl);
 	if (ret != 0) {
 		uv_run(&s->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&s->loop);

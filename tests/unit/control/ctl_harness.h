@@ -9,7 +9,8 @@
  * (answers only when the server stops), huge {bytes} (a result too large), probe
  * (the harness counters and cp_ctl_get_stats), stats and nested (results shaped as
  * the daemon's, for veloctl's renderer), empty (no result), and the daemon's own
- * names (status, cache-lookup, cache-flush, local-data-add|remove|list) answering
+ * names (status, cache-lookup, cache-flush, local-data-add|remove|list,
+ * forward-list|add|remove) answering
  * {"cmd": name, "args": args}, to check veloctl's mapping.
  */
 #ifndef TEST_CTL_HARNESS_H
@@ -46,6 +47,14 @@ void th_init(struct th_server *s);
  * @return cp_ctl_start()'s result; on failure nothing runs.
  */
 int th_start(struct th_server *s, const struct cp_ctl_opts *opts);
+
+/**
+ * As th_start(), with the caller's commands (and @p ctx for them) instead of the
+ * test commands: for suites of real command handlers (e.g. test_forward_cmd.c).
+ * The handlers run on the server's loop thread.
+ */
+int th_start_with(struct th_server *s, const struct cp_ctl_opts *opts,
+		  const struct cp_ctl_command *cmds, size_t n_cmds, void *ctx);
 
 /** Stop the server, join the thread, close the loop. Leaves s->dir (see th_cleanup). */
 void th_stop(struct th_server *s);

@@ -296,6 +296,8 @@ pump_one(void)
 		         q->p.qtype);
 		if (s->rrs != NULL)
 			mb_spec(&m, qname, s->rrs);
+		if (s->garbage)
+			m.len -= 3;
 		fake.now_ms += 10;
 		r.status = CP_UPQ_OK;
 		r.msg = m.b;

@@ -36,6 +36,7 @@ struct script {
 	const char *rrs;    /* spec, or NULL */
 	bool timeout;       /* no reply at all */
 	uint8_t drop_first; /* the first this many matching queries (fake.dropped) get none */
+	bool garbage;       /* the reply cut inside its last record: it does not parse */
 };
 
 struct fq {

@@ -118,15 +118,15 @@ Test(cp_conf_resolver, bad_values)
 {
 	expect_resolver_error("  hints: x\n",
 	                      "velodns.conf:6:3: resolver.hints: unknown key (known here:"
-	                      " root-hints, qname-minimisation, max-referrals, max-cname-chain,"
-	                      " max-upstream-queries, max-glueless-per-delegation, max-glueless,"
-	                      " max-depth, max-time, lame-ttl, serve-stale, stale-max-age,"
-	                      " stale-answer-ttl, stale-client-timeout, prefetch)");
+	                      " root-hints, forward-zones, qname-minimisation, max-referrals,"
+	                      " max-cname-chain, max-upstream-queries, max-glueless-per-delegation,"
+	                      " max-glueless, max-depth, max-time, lame-ttl, serve-stale,"
+	                      " stale-max-age, stale-answer-ttl, stale-client-timeout, prefetch)");
 	expect_resolver_error("  root-hints: \"\"\n",
 	                      "velodns.conf:6:15: resolver.root-hints: has no value");
 	expect_resolver_error("  qname-minimisation: off\n",
 	                      "velodns.conf:6:3: resolver: needs root-hints (a zone file of the"
-	                      " root's NS and addresses)");
+	                      " root's NS and addresses) or forward-zones");
 	expect_resolver_error(HINTS "  qname-minimisation: maybe\n",
 	                      "velodns.conf:7:23: resolver.qname-minimisation: \"maybe\" is not a"
 	                      " boolean (use true or false)");

@@ -41,6 +41,7 @@ struct responder {
 	uint8_t last[600];
 	size_t last_len;
 	unsigned tcp_queries;
+	uint16_t tcp_flags; /* header flags of the last TCP query */
 };
 
 static uv_loop_t loop;
@@ -210,6 +211,7 @@ t_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	need = dns_get_u16(c->buf);
 	rsp.tcp_queries++;
+	rsp.tcp_flags = dns_get_u16(c->buf + 4);
 	uv_read_stop(s);
 	len = make_reply(c->buf + 2, need, c->out + 2, 3, false, 0, 0, true);
 	dns_put_u16(c->out, (uint16_t)len);
@@ -384,6 +386,30 @@ Test(cp_upstream, no_edns_when_asked)
 	cr_assert_eq(d.r.status, CP_UPQ_OK);
 	cr_assert_eq(dns_get_u16(rsp.last + 10), 0);
 	cr_assert_eq(rsp.last_len, DNS_HEADER_LEN + sizeof(qname) + 4);
+}
+
+/* A forwarder is asked with RD=1, over UDP and again over TCP after TC. */
+Test(cp_upstream, rd_set_for_a_forwarder)
+{
+	struct cp_upq_params p;
+	struct done d = {0};
+
+	setup();
+	params(&p, qname, true, false);
+	p.rd = true;
+	cr_assert_eq(cp_upstream_query(up, &p, on_done, &d, NULL), 0);
+	cr_assert(run_until(&d.called, 5000));
+	cr_assert_eq(d.r.status, CP_UPQ_OK);
+	cr_assert_eq(dns_get_u16(rsp.last + 2) & (DNS_FLAG_QR | DNS_FLAG_RD | DNS_OPCODE_MASK),
+		     DNS_FLAG_RD);
+	memset(&d, 0, sizeof(d));
+	rsp.mode = MODE_TC;
+	cr_assert_eq(cp_upstream_query(up, &p, on_done, &d, NULL), 0);
+	cr_assert(run_until(&d.called, 5000));
+	cr_assert_eq(d.r.status, CP_UPQ_OK);
+	cr_assert(d.r.tcp);
+	cr_assert_eq(rsp.tcp_queries, 1);
+	cr_assert_eq(rsp.tcp_flags & DNS_FLAG_RD, DNS_FLAG_RD);
 }
 
 Test(cp_upstream, forged_replies_ignored_real_one_accepted)

@@ -275,6 +275,19 @@ Test(veloctl, command_mapping)
 	expect_args(mirrored("infra", "infra", NULL), "{}");
 }
 
+Test(veloctl, forward_command_mapping)
+{
+	expect_args(mirrored("forward-list", "forward", "list", NULL), "{}");
+	expect_args(mirrored("forward-add", "forward", "add", ".", "198.18.5.1", NULL),
+		    "{\"zone\":\".\",\"servers\":[\"198.18.5.1\"]}");
+	expect_args(mirrored("forward-add", "forward", "add", "corp.example.", "198.18.5.1",
+			     "2001:db8::1@5353", "127.0.0.1@5353", NULL),
+		    "{\"zone\":\"corp.example.\",\"servers\":[\"198.18.5.1\","
+		    "\"2001:db8::1@5353\",\"127.0.0.1@5353\"]}");
+	expect_args(mirrored("forward-remove", "forward", "remove", "corp.example.", NULL),
+		    "{\"zone\":\"corp.example.\"}");
+}
+
 Test(veloctl, generic_command_key_value)
 {
 	struct run r = veloctl(NULL, "-s", srv.path, "--json", "echo", "n=3", "s=text",
@@ -346,6 +359,12 @@ Test(veloctl, exit_2_usage)
 		{"infra", "x"},
 		{"local-data", "add"},
 		{"local-data", "frob"},
+		{"forward"},
+		{"forward", "list", "x"},
+		{"forward", "add", "."},
+		{"forward", "remove"},
+		{"forward", "remove", "a.", "b."},
+		{"forward", "frob"},
 		{"--timeout", "abc", "stats"},
 		{"--timeout", "-1", "stats"},
 		{"Bad_Command"},
