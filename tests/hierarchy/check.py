@@ -23,8 +23,8 @@ def key(name, rtype, data):
     return (name.lower().rstrip(".") + ".", rtype, norm_data(rtype, data))
 
 
-def ask(server, qname, qtype, timeout):
-    cmd = ["dig", "@" + server, "+time=%d" % timeout, "+tries=1", "+nocmd", "+noall", "+comments",
+def ask(server, qname, qtype, timeout, port=53):
+    cmd = ["dig", "@" + server, "-p", str(port), "+time=%d" % timeout, "+tries=1", "+nocmd", "+noall", "+comments",
            "+answer", "+authority", "+nottlunits", qname, qtype]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout * 3 + 5)
     rcode, sect, ans, auth = None, None, [], []
