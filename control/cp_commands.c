@@ -135,7 +135,8 @@ rrcache_json(const struct cp_rrcache *c)
 }
 
 /*
- * The resolver's counters: questions, upstream queries, timeouts, SERVFAIL by cause,
+ * The resolver's counters: questions, upstream queries, timeouts, replies ignored as not
+ * ours (wrong source, ID or question: spoofing attempts or strays), SERVFAIL by cause,
  * and the master cache's.
  */
 static json_t *
@@ -143,11 +144,14 @@ resolver_json(const struct cp_resolver *r)
 {
 	const struct cp_iter_stats *st = cp_resolver_stats(r);
 	json_t *o = json_object(), *fail = json_object();
+	struct cp_upstream_stats up;
 
 	set_u64(o, "resolutions", st->started);
 	set_u64(o, "ns_lookups", st->sub_started);
 	set_u64(o, "upstream_queries", st->sent);
 	set_u64(o, "upstream_timeouts", st->timeouts);
+	cp_resolver_upstream_stats(r, &up);
+	set_u64(o, "upstream_mismatched", up.mismatched); /* forged or stray: ignored */
 	set_u64(o, "master_cache_answers", st->cache_answers);
 	for (unsigned i = 1; i < CP_ITER_CAUSE_COUNT; i++)
 		set_u64(fail, cp_iter_cause_name(i), st->servfail[i]);

@@ -378,6 +378,38 @@ for i in range(8, 31):
     case("nx-z%02d" % i, "nope." + z.origin, "A", "NXDOMAIN", soa=z.origin, tags=["nxdomain"])
 
 
+# --- spoofing (tinyauth.py spoof) ----------------------------------------------
+# lab. delegates spoof.lab to 127.0.0.60, where tinyauth.py precedes every genuine UDP
+# reply with forgeries carrying 192.0.2.99 / 2001:db8:bad::99 (wrong ID, wrong source
+# port, wrong source address 127.0.0.61; for www. and cname. also QR=0, another question,
+# another type); the genuine replies of junk. and cname. carry out-of-bailiwick records.
+# Unbound takes the first datagram from the right address and port with the right ID as
+# the reply: for www. and cname. it finds it bad and ends in SERVFAIL ("reference_servfail"). 192.0.2.0/24 is
+# used nowhere else: any 192.0.2.99 a resolver returns or caches is poison. This file
+# only documents the zone (tinyauth.py serves it).
+SERVERS["spoofer"] = ("spoof", ["127.0.0.60", "127.0.0.61"])
+ADDR["spoofer"] = SERVERS["spoofer"][1]
+spoof = zone("spoof.lab.", ["spoofer"], ns=["ns.spoof.lab."])
+delegate(TLD["lab."], "spoof.lab.", [("ns.spoof.lab.", ADDR["spoofer"][:1])])
+spoof.add("ns.spoof.lab.", 3600, "A", ADDR["spoofer"][0])
+spoof.add("www.spoof.lab.", 300, "A", "198.51.100.77")
+spoof.add("junk.spoof.lab.", 300, "A", "198.51.100.78")
+spoof.add("cname.spoof.lab.", 300, "CNAME", "www.z04.test.")
+SPOOF_UNBOUND = ("Unbound takes a forgery from the right address, port and ID as the reply, "
+                 "finds it bad and handles the query as timed out: SERVFAIL, never poisoned")
+case("spoof-www", "www.spoof.lab.", "A", "NOERROR", rrs_of(spoof, "www.spoof.lab.", "A"), tags=["spoof"],
+     note="192.0.2.99 here means a forged reply was accepted")
+CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
+case("spoof-www-aaaa", "www.spoof.lab.", "AAAA", "NOERROR", soa="spoof.lab.", tags=["spoof", "nodata"],
+     note="forged replies carry 2001:db8:bad::99; the genuine one is NODATA")
+CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
+case("spoof-junk", "junk.spoof.lab.", "A", "NOERROR", rrs_of(spoof, "junk.spoof.lab.", "A"), tags=["spoof", "oob-glue"],
+     note="the reply also carries out-of-bailiwick records in answer, authority and additional")
+case("spoof-cname", "cname.spoof.lab.", "A", "NOERROR",
+     rrs_of(spoof, "cname.spoof.lab.", "CNAME") + rrs_of(SLD[4], "www.z04.test.", "A"), tags=["spoof", "cname"],
+     note="the reply carries www.z04.test. A 192.0.2.99 after the CNAME: out of the zone, to be looked up")
+CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
+
 # --- output -------------------------------------------------------------------
 NSD_SERVER = """server:
     ip-address: {addrs}
