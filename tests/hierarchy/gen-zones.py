@@ -410,6 +410,23 @@ case("spoof-cname", "cname.spoof.lab.", "A", "NOERROR",
      note="the reply carries www.z04.test. A 192.0.2.99 after the CNAME: out of the zone, to be looked up")
 CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
 
+# --- upstream failures (tinyauth.py broken) -------------------------------------
+# Five zones delegated to 127.0.0.62, which answers each in its own useless way:
+# SERVFAIL, garbage after the right ID, a message cut inside its answer, opcode UPDATE,
+# TC=1 with a TCP connection closed unanswered. A resolver must answer SERVFAIL within
+# its time bound (check_failures.sh measures it) and go on answering other names.
+# The files only document the delegations (tinyauth.py serves the zones).
+SERVERS["broken"] = ("broken", ["127.0.0.62"])
+ADDR["broken"] = SERVERS["broken"][1]
+for _name, _how in (("servfail", "answers SERVFAIL"), ("garbage", "answers the ID then garbage"),
+                    ("short", "answers a message cut inside its answer record"),
+                    ("opcode", "answers with opcode UPDATE"),
+                    ("tcfail", "answers TC=1; its TCP closes without a reply")):
+    special(_name + ".lab.", [], [("ns.%s.lab." % _name, ADDR["broken"])], "lab.")
+    case("broken-" + _name, "www.%s.lab." % _name, "A", "SERVFAIL",
+         tags=["upstream-error"] + (["timeout"] if _name in ("garbage", "opcode") else []),
+         note="the only server " + _how)
+
 # --- output -------------------------------------------------------------------
 NSD_SERVER = """server:
     ip-address: {addrs}

@@ -25,6 +25,13 @@
       out-of-bailiwick records in every section (see spoof_genuine). One line a query on
       stderr: "forged N for NAME TYPE". TCP gets the genuine reply only.
 
+  tinyauth.py broken ADDR LIFETIME
+      A server that answers every query at or below these zones uselessly (UDP and
+      TCP alike unless said): servfail.lab. rcode SERVFAIL; garbage.lab. the query's ID
+      followed by bytes that are no DNS message; short.lab. a reply cut inside its
+      answer record; opcode.lab. a reply with opcode UPDATE; tcfail.lab. TC=1 over UDP
+      and a TCP connection closed without a reply. Other names: REFUSED.
+
 All exit after LIFETIME seconds at the latest.
 """
 import socket
@@ -223,6 +230,41 @@ def serve_spoof(socks, deadline):
         print("forged %d for %s %d" % (forged, qname, qtype), file=sys.stderr, flush=True)
 
 
+# --- broken mode ---------------------------------------------------------------
+BROKEN = ("servfail.lab.", "garbage.lab.", "short.lab.", "opcode.lab.", "tcfail.lab.")
+
+
+def broken_answer(msg, tcp=False):
+    q = parse_question(msg)
+    if q is None:
+        return None
+    qid, qflags, qname, qtype, qclass, qsec = q
+    zone = next((z for z in BROKEN if qname == z or qname.endswith("." + z)), None)
+    base = 0x8000 | (qflags & 0x0100)
+    if zone is None:
+        return struct.pack("!HHHHHH", qid, base | 5, 1, 0, 0, 0) + qsec
+    if zone == "servfail.lab.":
+        return struct.pack("!HHHHHH", qid, base | 0x0400 | 2, 1, 0, 0, 0) + qsec
+    if zone == "garbage.lab.":
+        return struct.pack("!H", qid) + bytes(range(0xF0, 0x100)) * 3
+    if zone == "tcfail.lab.":
+        return None if tcp else struct.pack("!HHHHHH", qid, base | 0x0400 | 0x0200, 1, 0, 0, 0) + qsec
+    full = (struct.pack("!HHHHHH", qid, base | 0x0400 | (0x2800 if zone == "opcode.lab." else 0), 1, 1, 0, 0)
+            + qsec + rr(qname, T_A, 300, a("198.51.100.201")))
+    return full[:len(full) - 6] if zone == "short.lab." else full
+
+
+def serve_broken(sock, deadline):
+    while time.time() < deadline:
+        try:
+            msg, peer = sock.recvfrom(65535)
+        except socket.timeout:
+            continue
+        resp = broken_answer(msg)
+        if resp:
+            sock.sendto(resp, peer)
+
+
 def serve_udp(sock, deadline):
     while time.time() < deadline:
         try:
@@ -272,8 +314,8 @@ respond = answer    # what TCP answers with (spoof mode: the genuine reply)
 
 def main():
     global respond
-    if len(sys.argv) != 4 or sys.argv[1] not in ("oobglue", "sink", "spoof"):
-        sys.exit("usage: tinyauth.py oobglue|sink|spoof ADDR[,ADDR2] LIFETIME_SECONDS")
+    if len(sys.argv) != 4 or sys.argv[1] not in ("oobglue", "sink", "spoof", "broken"):
+        sys.exit("usage: tinyauth.py oobglue|sink|spoof|broken ADDR[,ADDR2] LIFETIME_SECONDS")
     mode, addrs, lifetime = sys.argv[1], sys.argv[2].split(","), float(sys.argv[3])
     addr = addrs[0]
     deadline = time.time() + lifetime
@@ -293,6 +335,8 @@ def main():
     t.settimeout(0.5)
     if mode == "spoof":
         respond = spoof_respond
+    elif mode == "broken":
+        respond = lambda m: broken_answer(m, tcp=True)     # noqa: E731
     th = threading.Thread(target=serve_tcp, args=(t, deadline), daemon=True)
     th.start()
     if mode == "spoof":
@@ -304,6 +348,9 @@ def main():
             socks["addr"].setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             socks["addr"].bind((addrs[1], 53))          # another address, port 53
         serve_spoof(socks, deadline)
+        return
+    if mode == "broken":
+        serve_broken(u, deadline)
         return
     serve_udp(u, deadline)
 
