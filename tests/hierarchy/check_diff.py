@@ -13,7 +13,8 @@ rogue copies aside) the apex with SOA, NS and one of MX, A, TXT, AAAA in turn; e
 name the zone holds (not below its delegations) with A and one of AAAA, MX, TXT, CNAME,
 SOA, NS in turn (data, NODATA and CNAME answers); a name that does not exist (or a
 name below one, with MX, in every other zone).
-Zones no server answers for (lame, dead, silent) get their apex and one name only:
+Zones in SKIP_ZONES get none (each with its reason). Zones no server answers for
+(lame, dead, silent, broken) get their apex and one name only:
 each of those costs the resolvers their timeouts. Questions into zones with a silent
 server are asked last, one at a time (schedule()).
 
@@ -64,6 +65,12 @@ EXPECTED = {
         "send no reply within 20 s (it backs off on both before it tries the third); "
         "otherwise it answers in time and the two agree", True),
 }
+# Zones no question is generated for, and why.
+SKIP_ZONES = {
+    "slow.lab.": "its only server answers 600 ms late: velodns SERVFAILs the first question "
+                 "(a bug, check_failures.sh has it as TODO) and Unbound's first answer there "
+                 "races its own retries (no reply within 20 s, or NOERROR)",
+}
 SPOOFED = ("tinyauth.py sends forgeries from the right address and port with the right ID "
            "(QR=0, another question, another type) before the genuine reply for this name; "
            "Unbound takes the first as the reply, finds it bad and handles the query as "
@@ -108,8 +115,8 @@ def questions(outdir):
         add(c["qname"], c["qtype"], "case " + c["id"])
     n = nz = 0
     for z in doc["zones"]:
-        if os.path.basename(z["file"]).startswith("rogue-"):
-            continue        # the poisoned copies: only reachable through poison
+        if os.path.basename(z["file"]).startswith("rogue-") or z["name"] in SKIP_ZONES:
+            continue        # the poisoned copies (only reachable through poison), SKIP_ZONES
         origin = z["name"]
         recs = read_zone(os.path.join(outdir, z["file"]))
         cuts = {o for o, t, _ in recs if t == "NS" and o != origin}

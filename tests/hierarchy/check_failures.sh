@@ -22,7 +22,7 @@ limit_ms=${limit_ms:-8000}
 margin_ms=1500
 FAILING="www.blackhole.test www.dead.test www.lame.test www.servfail.lab www.garbage.lab
 www.short.lab www.opcode.lab www.tcfail.lab"
-vdt_plan $((2 * 8 + 5))
+vdt_plan $((2 * 8 + 6))
 s=$HIER_VD_ADDR
 
 # timed_dig NAME TYPE: "STATUS MS" (STATUS "none" without a reply within 20 s).
@@ -66,6 +66,17 @@ vdt_q "www.z21.lab A answered while waiting.opcode.lab waits" NOERROR \
 	"www.z21.lab. IN A 198.51.100.21" @"$s" +time=3 +tries=1 www.z21.lab A
 wait "$bg"
 vdt_is "waiting.opcode.lab A: SERVFAIL in the end" "$(vdt_status <"$VDT_TMP/bg.out")" SERVFAIL
+
+# A server that answers correctly but later than a first query's timeout (600 ms against
+# 376 ms for a server never measured) and is the zone's only one: a resolver retries it
+# (Unbound does) and answers.
+# velodns asks each server of a delegation once per question, so it gives up: known bug.
+r=$(timed_dig www.slow.lab A)
+hier_todo "$([ "${r% *}" = NOERROR ] && echo 0 || echo 1)" \
+	"www.slow.lab A (its only server answers 600 ms late): the answer; got ${r% *} in ${r#* } ms" \
+	"velodns bug: one try per server and question, no retry after a timeout"
+r=$(timed_dig again.slow.lab A)
+echo "# again.slow.lab A after that: ${r% *} in ${r#* } ms (the timeout doubled the server's RTO)"
 
 # Every failure counted under a SERVFAIL cause.
 n=$(vdt_stats_json | vdt_json 'sum(j["resolver"]["servfail"].values())')

@@ -30,7 +30,9 @@
       TCP alike unless said): servfail.lab. rcode SERVFAIL; garbage.lab. the query's ID
       followed by bytes that are no DNS message; short.lab. a reply cut inside its
       answer record; opcode.lab. a reply with opcode UPDATE; tcfail.lab. TC=1 over UDP
-      and a TCP connection closed without a reply. Other names: REFUSED.
+      and a TCP connection closed without a reply; slow.lab. correct answers, each
+      sent 600 ms late (more than a first query's timeout, 376 ms, less than the
+      resolver's total time). Other names: REFUSED.
 
 All exit after LIFETIME seconds at the latest.
 """
@@ -231,7 +233,33 @@ def serve_spoof(socks, deadline):
 
 
 # --- broken mode ---------------------------------------------------------------
-BROKEN = ("servfail.lab.", "garbage.lab.", "short.lab.", "opcode.lab.", "tcfail.lab.")
+BROKEN = ("servfail.lab.", "garbage.lab.", "short.lab.", "opcode.lab.", "tcfail.lab.", "slow.lab.")
+SLOW_DELAY = 0.6
+SLOW_ADDR = "127.0.0.63"    # the server gen-zones.py delegates slow.lab. to
+
+
+def slow_answer(qid, qflags, qname, qtype, qsec):
+    """The zone slow.lab. answered correctly (only the timing is wrong)."""
+    zone = "slow.lab."
+    soa = rr(zone, T_SOA, 300, enc_name("ns.slow.lab.") + enc_name("hostmaster.slow.lab.")
+             + struct.pack("!IIIII", 1, 3600, 600, 86400, 300))
+    an, ns, ar, rcode = [], [], [], 0
+    if qname == zone and qtype == T_SOA:
+        an.append(soa)
+    elif qname == zone and qtype == T_NS:
+        an.append(rr(zone, T_NS, 3600, enc_name("ns.slow.lab.")))
+        ar.append(rr("ns.slow.lab.", T_A, 3600, a(SLOW_ADDR)))
+    elif qname == "www.slow.lab." and qtype == T_A:
+        an.append(rr(qname, T_A, 300, a("198.51.100.202")))
+    elif qname == "ns.slow.lab." and qtype == T_A:
+        an.append(rr(qname, T_A, 3600, a(SLOW_ADDR)))
+    elif qname in (zone, "www.slow.lab.", "ns.slow.lab."):
+        ns.append(soa)
+    else:
+        rcode = 3
+        ns.append(soa)
+    hdr = struct.pack("!HHHHHH", qid, 0x8000 | 0x0400 | (qflags & 0x0100) | rcode, 1, len(an), len(ns), len(ar))
+    return hdr + qsec + b"".join(an + ns + ar)
 
 
 def broken_answer(msg, tcp=False):
@@ -247,6 +275,10 @@ def broken_answer(msg, tcp=False):
         return struct.pack("!HHHHHH", qid, base | 0x0400 | 2, 1, 0, 0, 0) + qsec
     if zone == "garbage.lab.":
         return struct.pack("!H", qid) + bytes(range(0xF0, 0x100)) * 3
+    if zone == "slow.lab.":
+        if not tcp:
+            time.sleep(SLOW_DELAY)
+        return slow_answer(qid, qflags, qname, qtype, qsec)
     if zone == "tcfail.lab.":
         return None if tcp else struct.pack("!HHHHHH", qid, base | 0x0400 | 0x0200, 1, 0, 0, 0) + qsec
     full = (struct.pack("!HHHHHH", qid, base | 0x0400 | (0x2800 if zone == "opcode.lab." else 0), 1, 1, 0, 0)
@@ -259,6 +291,12 @@ def serve_broken(sock, deadline):
         try:
             msg, peer = sock.recvfrom(65535)
         except socket.timeout:
+            continue
+        q = parse_question(msg)
+        if q and (q[2] == "slow.lab." or q[2].endswith(".slow.lab.")):
+            # late, from a thread: the other zones are answered meanwhile
+            threading.Thread(target=lambda m=msg, p=peer: sock.sendto(broken_answer(m), p),
+                             daemon=True).start()
             continue
         resp = broken_answer(msg)
         if resp:
