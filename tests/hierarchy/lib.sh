@@ -23,8 +23,12 @@ HIER_OUT=       # start.sh's OUTDIR: zones, root.hints, hierarchy.json, run/
 HIER_UB_PID=
 HIER_UB_CONF=
 HIER_UB_LOG=
+# Read by the scripts that source this file:
+# shellcheck disable=SC2034
 HIER_UB_ADDR=198.18.0.2 # Unbound for the client namespace, beside velodns
+# shellcheck disable=SC2034
 HIER_UB_PORT=5353
+# shellcheck disable=SC2034
 HIER_VD_ADDR=198.18.0.2 # velodns (vdt_addr4_srv 0)
 
 hier_cleanup() {
