@@ -140,7 +140,8 @@ rrcache_json(const struct cp_rrcache *c)
 }
 
 /*
- * The resolver's counters: questions, upstream queries, timeouts, SERVFAIL by cause,
+ * The resolver's counters: questions, upstream queries, timeouts, replies ignored as not
+ * ours (wrong source, ID or question: spoofing attempts or strays), SERVFAIL by cause,
  * and the master cache's.
  */
 static json_t *
@@ -149,11 +150,14 @@ resolver_json(struct cp_resolver *r)
 	const struct cp_iter_stats *st = cp_resolver_stats(r);
 	const struct cp_resolver_stats *rs = cp_resolver_counters(r);
 	json_t *o = json_object(), *fail = json_object();
+	struct cp_upstream_stats up;
 
 	set_u64(o, "resolutions", st->started);
 	set_u64(o, "ns_lookups", st->sub_started);
 	set_u64(o, "upstream_queries", st->sent);
 	set_u64(o, "upstream_timeouts", st->timeouts);
+	cp_resolver_upstream_stats(r, &up);
+	set_u64(o, "upstream_mismatched", up.mismatched); /* forged or stray: ignored */
 	set_u64(o, "master_cache_answers", st->cache_answers);
 	set_u64(o, "qmin_queries", st->qmin_sent);
 	set_u64(o, "qmin_fallbacks", st->qmin_fallbacks);

@@ -472,6 +472,12 @@ cp_resolver_rrcache(const struct cp_resolver *r)
 	return r->rrcache;
 }
 
+void
+cp_resolver_upstream_stats(const struct cp_resolver *r, struct cp_upstream_stats *out)
+{
+	cp_upstream_get_stats(r->upstream, out);
+}
+
 struct cp_infra *
 cp_resolver_infra(const struct cp_resolver *r)
 {

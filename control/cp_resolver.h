@@ -78,6 +78,9 @@ const struct cp_iter_stats *cp_resolver_stats(const struct cp_resolver *r);
 /** The master cache (for the control socket's cache commands). */
 struct cp_rrcache *cp_resolver_rrcache(const struct cp_resolver *r);
 
+/** The upstream's counters (mismatched: forged or stray datagrams ignored) into @p out. */
+void cp_resolver_upstream_stats(const struct cp_resolver *r, struct cp_upstream_stats *out);
+
 /** The server infrastructure data (for the control socket's `infra`). */
 struct cp_infra *cp_resolver_infra(const struct cp_resolver *r);
 

@@ -5,20 +5,26 @@
 #   sudo ./deploy/quickstart.sh [start] [--no-huge] [--skip-deps] [--skip-build]
 #       installs the dependencies (deploy/install-deps.sh), builds a release tree
 #       (build-release), reserves hugepages, creates two network namespaces joined by
-#       a veth pair, starts velodns in AF_XDP mode with example local data in the
-#       server namespace, queries it with dig from the client namespace, prints
-#       veloctl stats, runs a 10-second dnsperf and leaves velodns running.
-#   sudo ./deploy/quickstart.sh stop     stop velodns, delete the namespaces, give the
-#                                        hugepages back; removes /run/velodns-quickstart
+#       a veth pair, starts a private DNS hierarchy (tests/hierarchy: a root, TLDs and
+#       40-odd zones served by NSD on 127.0.0.x) in the server namespace, starts
+#       velodns there in AF_XDP mode with example local data and the private root as
+#       its root hints, resolves a few names iteratively through the hierarchy and
+#       asks the local data with dig from the client namespace, prints veloctl stats,
+#       runs a 10-second dnsperf and leaves velodns and the hierarchy running.
+#   sudo ./deploy/quickstart.sh stop     stop velodns and the hierarchy, delete the
+#                                        namespaces, give the hugepages back; removes
+#                                        /run/velodns-quickstart
 #   sudo ./deploy/quickstart.sh status   is it running; veloctl status
 #   sudo ./deploy/quickstart.sh bench    the hit-path micro-benchmark (bench/hitpath.sh):
 #                                        no NIC, no namespace, no root needed
 #
-#   netns vdqs-srv (velodns; no default route)     netns vdqs-cli (dig, dnsperf)
+#   netns vdqs-srv (velodns, the hierarchy on lo 127.0.0.x; no default route)
 #     vdqs-dp 198.18.0.2/24 2001:db8::53/64  <--veth-->  vdqs-cl 198.18.0.1/24 2001:db8::1/64
+#                                                       netns vdqs-cli (dig, dnsperf)
 #
-# Only test addresses (198.18.0.0/15, 2001:db8::/32) are used, and packets never leave
-# the two namespaces. --no-huge runs velodns on ordinary memory (EAL --no-huge).
+# Only test addresses (198.18.0.0/15, 2001:db8::/32, 127.0.0.0/8 inside the server
+# namespace) are used, and packets never leave the two namespaces: velodns never asks
+# the real root. --no-huge runs velodns on ordinary memory (EAL --no-huge).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +41,8 @@ CLI6=2001:db8::1
 HUGEPAGES=256 # x 2 MiB
 VELODNS=$BUILD/control/velodns
 VELOCTL=$BUILD/control/veloctl
+HIER=$TOP/tests/hierarchy
+HIER_OUT=$STATE/hierarchy # start.sh's OUTDIR: zones, root.hints, server PIDs
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 log() { printf 'quickstart: %s\n' "$*" >&2; }
@@ -75,6 +83,10 @@ do_stop() {
 			log "velodns did not exit within 10 s: SIGKILL"
 			kill -KILL "$pid" 2>/dev/null
 		fi
+	fi
+	# The hierarchy's servers: stop.sh ends exactly the PIDs start.sh recorded.
+	if [ -f "$HIER_OUT/pids" ]; then
+		"$HIER/stop.sh" "$HIER_OUT" && log "stopped the DNS hierarchy"
 	fi
 	for ns in "$NS_SRV" "$NS_CLI"; do
 		if ip netns list 2>/dev/null | grep -q "^$ns\\b"; then
@@ -146,6 +158,16 @@ topology() {
 	ip -n "$NS_SRV" link set "$IF_SRV" up && ip -n "$NS_CLI" link set "$IF_CLI" up
 }
 
+# The private DNS hierarchy in the server namespace (tests/hierarchy/start.sh: NSD and
+# two small python servers on 127.0.0.x). Its python servers end by themselves after a
+# day (HIER_LIFETIME); setsid keeps them all off this terminal, like velodns.
+hierarchy() {
+	say "DNS hierarchy: root, TLDs and 40-odd zones on 127.0.0.x in $NS_SRV (tests/hierarchy)"
+	HIER_LIFETIME=86400 setsid --wait "$HIER/start.sh" "$NS_SRV" "$HIER_OUT" </dev/null ||
+		return 1
+	log "root hints: $HIER_OUT/root.hints (the private root only)"
+}
+
 hugepages() {
 	local have
 	[ "$NO_HUGE" -eq 1 ] && return 0
@@ -186,6 +208,8 @@ write_config() {
 		  control-lcore: 0
 		cache:
 		  memory-per-worker: 64M
+		resolver:
+		  root-hints: $HIER_OUT/root.hints
 		local-zones:
 		  - { name: example.test., type: static }
 		local-data:
@@ -264,8 +288,19 @@ q() {
 		/^$/ { on = 0 } on { print "    " $0 }' <<<"$out"
 }
 
+resolutions() {
+	say "iterative resolution through the hierarchy (dig from namespace $NS_CLI)"
+	# A CNAME chain across three zones and TLDs, an MX, four A records, an NXDOMAIN.
+	q "$SRV4" x1.z03.test A
+	q "$SRV4" z06.test MX
+	q "$SRV4" pool.z01.test A
+	q "$SRV4" nonexistent.z01.test A
+	# Asked again: the workers' caches answer, at line rate.
+	q "$SRV4" x1.z03.test A
+}
+
 queries() {
-	say "dig from namespace $NS_CLI"
+	say "local data (dig from namespace $NS_CLI)"
 	q "$SRV4" www.example.test A
 	q "$SRV6" www.example.test AAAA
 	q "$SRV4" web.example.test A
@@ -301,8 +336,10 @@ do_start() {
 	trap 'exit 130' INT TERM
 	hugepages || exit 1
 	topology || die "creating the namespaces and veth pair failed"
+	hierarchy || die "starting the DNS hierarchy failed"
 	write_config
 	start_daemon || exit 1
+	resolutions
 	queries
 	say "veloctl stats"
 	ctl stats
@@ -312,13 +349,19 @@ do_start() {
 j = json.load(sys.stdin); t = j["total"]; c = j["control"]
 print("worker rx %d tx %d, cache hits %d, misses %d" % (t["rx"], t["tx"], t["hits"], t["misses"]))
 print("control thread: %d answers from local data" % c["local_answers"])
+r = j.get("resolver")
+if r:
+    print("resolver: %d resolutions, %d upstream queries, %d ignored replies" %
+        (r["resolutions"], r["upstream_queries"], r["upstream_mismatched"]))
 print("worker busy %.0f ns per packet (in bursts that carried packets; it polls at 100%%)" %
     t["busy_ns_per_pkt"])'
 	trap - EXIT INT TERM
 	cat <<-EOF
 
-	velodns keeps running in namespace $NS_SRV (PID $(cat "$STATE/velodns.pid")).
+	velodns keeps running in namespace $NS_SRV (PID $(cat "$STATE/velodns.pid")), and the
+	DNS hierarchy beside it (zones: $HIER_OUT/zones, cases: $HIER_OUT/hierarchy.json).
 	  query it:   sudo ip netns exec $NS_CLI dig @$SRV4 www.example.test
+	              sudo ip netns exec $NS_CLI dig @$SRV4 www.z12.example
 	  control:    sudo $VELOCTL -s $STATE/control.sock stats
 	  config/log: $STATE/velodns.conf, $STATE/velodns.log
 	  stop:       sudo $0 stop

@@ -8,15 +8,12 @@
 # zone data (check.py), then changes the forward table live with veloctl. Prints TAP.
 # Needs root, nsd, unbound, dig; $VELODNS and $VELOCTL. Everything is removed on exit.
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../integration/lib.sh
-. "$here/../integration/lib.sh"
-# shellcheck source=unbound.sh
-. "$here/unbound.sh"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 FARM=127.0.0.53     # Unbound, resolving the hierarchy from its root
 DEAD=127.0.0.31     # the hierarchy's address where nothing listens
 SILENT=127.0.0.32   # the hierarchy's sink: reads queries, never answers
-HIER=
 
 # workers_dropped NAME: the workers' flush is asynchronous (their fill rings), and a
 # cache lookup travels the same rings behind it: its answer says the flush was applied
@@ -26,32 +23,18 @@ workers_dropped() {
 		vdt_json 'j["answered"] == j["asked"] and not any(w["found"] for w in j["workers"])'
 }
 
-vdt_require_root
-vdt_require_tools nsd unbound unbound-checkconf dig ip ethtool
-vdt_require_daemon
-vdt_init
-HIER=$VDT_TMP/h
-# stop.sh ends the NSDs start.sh recorded; then lib.sh's cleanup (daemon, Unbound,
-# namespaces, files), with the exit status kept for it.
-fwd_cleanup() {
-	local rc=$?
-	[ -n "$HIER" ] && "$here/stop.sh" "$HIER" >/dev/null 2>&1
-	(exit "$rc")
-	vdt_cleanup
-}
-trap fwd_cleanup EXIT
+hier_require velodns unbound
+hier_init
 
 vdt_plan 21
 s4=$(vdt_addr4_srv 0)
 
 vdt_topo_create af_xdp 1
 vdt_ok $? "server and client namespaces, veth" || exit 1
-HIER_LIFETIME=600 "$here/start.sh" "$VDT_NS_SRV" "$HIER" >"$VDT_TMP/start.log" 2>&1
+hier_start "$VDT_NS_SRV"
 vdt_ok $? "the hierarchy in the server namespace" "$(cat "$VDT_TMP/start.log")" || exit 1
-hier_unbound_start "$VDT_NS_SRV" "$VDT_TMP/ub" "$FARM" "$HIER/root.hints" 2>"$VDT_TMP/ub.err"
-rc=$?
-[ -n "$HIER_UB_PID" ] && VDT_PIDS+=("$HIER_UB_PID")
-vdt_ok $rc "the resolver farm (Unbound on $FARM)" "$(cat "$VDT_TMP/ub.err")" || exit 1
+hier_unbound_start "$VDT_NS_SRV" "$FARM@53"
+vdt_ok $? "the resolver farm (Unbound on $FARM)" "$(cat "$HIER_UB_LOG" 2>/dev/null)" || exit 1
 
 # A pure forwarder: no root hints; the dead address first in the list.
 VDT_EXTRA_YAML="resolver:
@@ -64,11 +47,13 @@ vdt_ok $? "velodns up with forward-zones and no root hints" || exit 1
 
 # The hierarchy's cases through velodns, as the client asks them. Cases built around
 # dead or silent authorities are left out: the farm itself needs longer than velodns's
-# 8 s bound for some of them (check.sh). Every other answer must match the zone data.
+# 8 s bound for some of them (check.sh); so are spoof.lab's, whose forgeries make the
+# farm itself answer SERVFAIL (check_diff.py's expected differences). Every other answer must match the zone data.
 "$VDT_PY" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
-d["cases"] = [c for c in d["cases"] if "timeout" not in c["tags"]]
-json.dump(d, open(sys.argv[2], "w"))' "$HIER/hierarchy.json" "$VDT_TMP/cases.json"
+d["cases"] = [c for c in d["cases"] if "timeout" not in c["tags"] and
+              not c["qname"].endswith("spoof.lab.")]
+json.dump(d, open(sys.argv[2], "w"))' "$HIER_OUT/hierarchy.json" "$VDT_TMP/cases.json"
 n_cases=$("$VDT_PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cases"]))' \
 	"$VDT_TMP/cases.json")
 out=$(CHECK_TIMEOUT=12 vdt_cli timeout 240 "$VDT_PY" "$here/check.py" "$VDT_TMP/cases.json" "$s4" 2>&1)

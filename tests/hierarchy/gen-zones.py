@@ -388,6 +388,63 @@ stale_z.add("short.stale.lab.", 4, "A", "198.51.100.140")    # expires while its
 stale_z.add("pf.stale.lab.", 20, "A", "198.51.100.141")      # prefetch window: its last 2 s
 
 
+# --- spoofing (tinyauth.py spoof) ----------------------------------------------
+# lab. delegates spoof.lab to 127.0.0.60, where tinyauth.py precedes every genuine UDP
+# reply with forgeries carrying 192.0.2.99 / 2001:db8:bad::99 (wrong ID, wrong source
+# port, wrong source address 127.0.0.61; for www. and cname. also QR=0, another question,
+# another type); the genuine replies of junk. and cname. carry out-of-bailiwick records.
+# Unbound takes the first datagram from the right address and port with the right ID as
+# the reply: for www. and cname. it finds it bad and ends in SERVFAIL ("reference_servfail"). 192.0.2.0/24 is
+# used nowhere else: any 192.0.2.99 a resolver returns or caches is poison. This file
+# only documents the zone (tinyauth.py serves it).
+SERVERS["spoofer"] = ("spoof", ["127.0.0.60", "127.0.0.61"])
+ADDR["spoofer"] = SERVERS["spoofer"][1]
+spoof = zone("spoof.lab.", ["spoofer"], ns=["ns.spoof.lab."])
+delegate(TLD["lab."], "spoof.lab.", [("ns.spoof.lab.", ADDR["spoofer"][:1])])
+spoof.add("ns.spoof.lab.", 3600, "A", ADDR["spoofer"][0])
+spoof.add("www.spoof.lab.", 300, "A", "198.51.100.77")
+spoof.add("junk.spoof.lab.", 300, "A", "198.51.100.78")
+spoof.add("cname.spoof.lab.", 300, "CNAME", "www.z04.test.")
+SPOOF_UNBOUND = ("Unbound takes a forgery from the right address, port and ID as the reply, "
+                 "finds it bad and handles the query as timed out: SERVFAIL, never poisoned")
+case("spoof-www", "www.spoof.lab.", "A", "NOERROR", rrs_of(spoof, "www.spoof.lab.", "A"), tags=["spoof"],
+     note="192.0.2.99 here means a forged reply was accepted")
+CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
+case("spoof-www-aaaa", "www.spoof.lab.", "AAAA", "NOERROR", soa="spoof.lab.", tags=["spoof", "nodata"],
+     note="forged replies carry 2001:db8:bad::99; the genuine one is NODATA")
+CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
+case("spoof-junk", "junk.spoof.lab.", "A", "NOERROR", rrs_of(spoof, "junk.spoof.lab.", "A"), tags=["spoof", "oob-glue"],
+     note="the reply also carries out-of-bailiwick records in answer, authority and additional")
+case("spoof-cname", "cname.spoof.lab.", "A", "NOERROR",
+     rrs_of(spoof, "cname.spoof.lab.", "CNAME") + rrs_of(SLD[4], "www.z04.test.", "A"), tags=["spoof", "cname"],
+     note="the reply carries www.z04.test. A 192.0.2.99 after the CNAME: out of the zone, to be looked up")
+CASES[-1]["reference_servfail"] = SPOOF_UNBOUND
+
+# --- upstream failures (tinyauth.py broken) -------------------------------------
+# Five zones delegated to 127.0.0.62, which answers each in its own useless way:
+# SERVFAIL, garbage after the right ID, a message cut inside its answer, opcode UPDATE,
+# TC=1 with a TCP connection closed unanswered. A resolver must answer SERVFAIL within
+# its time bound (check_failures.sh measures it) and go on answering other names.
+# The files only document the delegations (tinyauth.py serves the zones).
+SERVERS["broken"] = ("broken", ["127.0.0.62"])
+ADDR["broken"] = SERVERS["broken"][1]
+for _name, _how in (("servfail", "answers SERVFAIL"), ("garbage", "answers the ID then garbage"),
+                    ("short", "answers a message cut inside its answer record"),
+                    ("opcode", "answers with opcode UPDATE"),
+                    ("tcfail", "answers TC=1; its TCP closes without a reply")):
+    special(_name + ".lab.", [], [("ns.%s.lab." % _name, ADDR["broken"])], "lab.")
+    case("broken-" + _name, "www.%s.lab." % _name, "A", "SERVFAIL",
+         tags=["upstream-error"] + (["timeout"] if _name in ("garbage", "opcode") else []),
+         note="the only server " + _how)
+# slow.lab: tinyauth.py broken on 127.0.0.63 answers correctly, 600 ms late (over a first query's
+# timeout, well under the total bound). Not a hierarchy.json case: velodns gives up
+# after one timeout today (check_failures.sh has it as TODO, check_diff.py in EXPECTED).
+SERVERS["slow"] = ("broken", ["127.0.0.63"])   # its own address: a first contact's timeout
+ADDR["slow"] = SERVERS["slow"][1]
+special("slow.lab.", [], [("ns.slow.lab.", ADDR["slow"])], "lab.")
+ZONES["slow.lab."].records = [r for r in ZONES["slow.lab."].records if r[0] != "www.slow.lab."]
+ZONES["slow.lab."].add("www.slow.lab.", 300, "A", "198.51.100.202")
+
 # --- output -------------------------------------------------------------------
 NSD_SERVER = """server:
     ip-address: {addrs}

@@ -4,7 +4,8 @@
 #   start.sh --create-netns NAME OUTDIR    create it (stop.sh deletes it again)
 # Generates zones/configs into OUTDIR (gen-zones.py), brings lo up, adds the
 # 127.0.0.x server addresses, starts one NSD per server (plus tinyauth.py for the
-# out-of-bailiwick referral and the silent sink), waits until each one answers.
+# out-of-bailiwick referral, the silent sink, the spoofer and the broken server), waits
+# until each one answers.
 # PIDs go to OUTDIR/pids; stop.sh OUTDIR ends exactly those.
 # Env: HIER_LIFETIME (s, default 7200): the python servers exit by themselves after it.
 set -eu
@@ -60,13 +61,16 @@ while read -r name kind addrs conf; do
         sink)
             ip netns exec "$ns" $py "$here/tinyauth.py" sink "$first" "$lifetime" >> "$out/run/$name.stderr" 2>&1 &
             echo "$! $name" >> "$out/pids" ;;
+        spoof|broken)
+            ip netns exec "$ns" $py "$here/tinyauth.py" "$kind" "$addrs" "$lifetime" >> "$out/run/$name.stderr" 2>&1 &
+            echo "$! $name" >> "$out/pids" ;;
         none) ;;
     esac
 done < "$out/servers.txt"
 
 # wait (bounded: 10 s) until every answering address replies to a SOA query
 while read -r name kind addrs conf; do
-    case "$kind" in nsd|lame|tinyauth) ;; *) continue;; esac
+    case "$kind" in nsd|lame|tinyauth|broken) ;; spoof) addrs=${addrs%%,*};; *) continue;; esac
     for a in ${addrs//,/ }; do
         up=0
         for _ in $(seq 1 50); do

@@ -18,6 +18,8 @@ enum mode {
 	MODE_SILENT, /* read, never answer */
 	MODE_FORGE,  /* wrong ID, wrong question, QR=0, wrong source port; then the answer */
 	MODE_TC,     /* TC=1 over UDP; three A records over TCP */
+	MODE_FORGE_MORE, /* the flaws MODE_FORGE does not try, from MODE_FORGE's port; then the answer */
+	MODE_TC_BADID,   /* TC=1 over UDP; over TCP the answer with a wrong ID */
 };
 
 struct tconn {
@@ -31,6 +33,8 @@ struct tconn {
 struct responder {
 	uv_udp_t udp;
 	uv_udp_t forger; /* same address, another port */
+	uv_udp_t forger_addr; /* another loopback address, the same port */
+	bool forger_addr_bound;
 	uv_tcp_t listen;
 	bool tcp_listening;
 	enum mode mode;
@@ -122,6 +126,47 @@ r_alloc(uv_handle_t *h, size_t s, uv_buf_t *buf)
 	*buf = uv_buf_init(mem, sizeof(mem));
 }
 
+/*
+ * Replies with the right ID from the right address and port, each with one flaw the
+ * matching must catch (beyond MODE_FORGE's), then from another address with the right
+ * port, then the real answer. FORGE_MORE_N: the number of forgeries.
+ */
+#define FORGE_MORE_N 10
+static void
+forge_more(const uint8_t *q, size_t qlen, const struct sockaddr *from)
+{
+	uint8_t out[600];
+	size_t len = make_reply(q, qlen, out, 1, false, 0, 0, true);
+	size_t qend = DNS_HEADER_LEN + (size_t)dns_name_scan(q + DNS_HEADER_LEN,
+							    qlen - DNS_HEADER_LEN, NULL);
+	uint8_t m[600];
+
+	memcpy(m, out, len);
+	m[DNS_HEADER_LEN + 1] ^= 'w' ^ 'x'; /* another name: xww.example.com */
+	udp_send(&rsp.udp, m, len, from);
+	memcpy(m, out, len);
+	dns_put_u16(m + qend + 2, 3); /* class CH */
+	udp_send(&rsp.udp, m, len, from);
+	memcpy(m, out, len);
+	dns_put_u16(m + 2, dns_get_u16(m + 2) | (4 << 11)); /* opcode NOTIFY */
+	udp_send(&rsp.udp, m, len, from);
+	memcpy(m, out, len);
+	dns_put_u16(m + 4, 0); /* no question */
+	udp_send(&rsp.udp, m, DNS_HEADER_LEN, from);
+	memcpy(m, out, len);
+	dns_put_u16(m + 4, 2); /* two questions */
+	udp_send(&rsp.udp, m, len, from);
+	udp_send(&rsp.udp, out, 5, from);              /* shorter than a header */
+	udp_send(&rsp.udp, out, DNS_HEADER_LEN, from); /* a header, the question cut off */
+	udp_send(&rsp.udp, out, DNS_HEADER_LEN + 6, from); /* cut inside the name */
+	udp_send(&rsp.udp, out, qend + 2, from);       /* cut inside type/class */
+	if (rsp.forger_addr_bound)
+		udp_send(&rsp.forger_addr, out, len, from); /* another address, our port */
+	else
+		udp_send(&rsp.forger, out, len, from);     /* (no 127.0.0.2: another port) */
+	udp_send(&rsp.udp, out, len, from);             /* the real answer */
+}
+
 static void
 r_recv(uv_udp_t *h, ssize_t n, const uv_buf_t *buf, const struct sockaddr *from, unsigned fl)
 {
@@ -160,8 +205,12 @@ r_recv(uv_udp_t *h, ssize_t n, const uv_buf_t *buf, const struct sockaddr *from,
 		udp_send(&rsp.udp, out, len, from);    /* the real answer */
 		return;
 	case MODE_TC:
+	case MODE_TC_BADID:
 		len = make_reply(q, (size_t)n, out, 0, true, 0, 0, true);
 		udp_send(&rsp.udp, out, len, from);
+		return;
+	case MODE_FORGE_MORE:
+		forge_more(q, (size_t)n, from);
 		return;
 	case MODE_ANSWER:
 		len = make_reply(q, (size_t)n, out, 1, false, 0, 0, true);
@@ -213,7 +262,8 @@ t_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	rsp.tcp_queries++;
 	rsp.tcp_flags = dns_get_u16(c->buf + 4);
 	uv_read_stop(s);
-	len = make_reply(c->buf + 2, need, c->out + 2, 3, false, 0, 0, true);
+	len = make_reply(c->buf + 2, need, c->out + 2, 3, false,
+			 rsp.mode == MODE_TC_BADID ? 0x0101 : 0, 0, true);
 	dns_put_u16(c->out, (uint16_t)len);
 	b = uv_buf_init((char *)c->out, (unsigned)(len + 2));
 	c->wreq.data = c;
@@ -254,6 +304,14 @@ responder_start(const char *ip, bool tcp)
 		return false;
 	cr_assert_eq(uv_udp_bind(&rsp.forger, (struct sockaddr *)&f, 0), 0);
 	cr_assert_eq(uv_udp_getsockname(&rsp.udp, (struct sockaddr *)&rsp.addr, &alen), 0);
+	uv_udp_init(&loop, &rsp.forger_addr);
+	if (a.ss_family == AF_INET) {
+		/* 127.0.0.2 is local on Linux (all of 127/8 is): the same port, another address. */
+		struct sockaddr_in o = *(struct sockaddr_in *)&rsp.addr;
+
+		o.sin_addr.s_addr = htonl(0x7f000002);
+		rsp.forger_addr_bound = uv_udp_bind(&rsp.forger_addr, (struct sockaddr *)&o, 0) == 0;
+	}
 	cr_assert_eq(uv_udp_recv_start(&rsp.udp, r_alloc, r_recv), 0);
 	if (tcp) {
 		cr_assert_eq(uv_tcp_bind(&rsp.listen, (struct sockaddr *)&rsp.addr, 0), 0);
@@ -320,6 +378,7 @@ teardown(void)
 	cp_upstream_destroy(up);
 	uv_close((uv_handle_t *)&rsp.udp, NULL);
 	uv_close((uv_handle_t *)&rsp.forger, NULL);
+	uv_close((uv_handle_t *)&rsp.forger_addr, NULL);
 	uv_close((uv_handle_t *)&rsp.listen, NULL);
 	/* Everything is closed or closing: this returns once the close callbacks ran. */
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -430,6 +489,43 @@ Test(cp_upstream, forged_replies_ignored_real_one_accepted)
 		     (unsigned long)stats().mismatched);
 	cr_assert_eq(stats().received, 1);
 	cr_assert_eq(d.n_calls, 1);
+}
+
+Test(cp_upstream, more_forgeries_ignored_real_one_accepted)
+{
+	struct cp_upq_params p;
+	struct done d = {0};
+
+	setup();
+	rsp.mode = MODE_FORGE_MORE;
+	params(&p, qname, true, false);
+	cr_assert_eq(cp_upstream_query(up, &p, on_done, &d, NULL), 0);
+	cr_assert(run_until(&d.called, 5000));
+	cr_assert_eq(d.r.status, CP_UPQ_OK);
+	cr_assert_eq(d.r.len, DNS_HEADER_LEN + sizeof(qname) + 4 + 16, "the real answer, whole");
+	cr_assert_eq(dns_get_u16(d.msg + 4), 1);
+	cr_assert_eq(stats().mismatched, FORGE_MORE_N,
+		     "other name, class CH, NOTIFY, QDCOUNT 0 and 2, four cut short, other"
+		     " source: %lu", (unsigned long)stats().mismatched);
+	cr_assert_eq(stats().received, 1);
+	cr_assert_eq(d.n_calls, 1);
+}
+
+Test(cp_upstream, tcp_reply_with_wrong_id_rejected)
+{
+	struct cp_upq_params p;
+	struct done d = {0};
+
+	setup();
+	rsp.mode = MODE_TC_BADID;
+	params(&p, qname, true, false);
+	cr_assert_eq(cp_upstream_query(up, &p, on_done, &d, NULL), 0);
+	cr_assert(run_until(&d.called, 5000));
+	cr_assert_eq(d.r.status, CP_UPQ_TRUNCATED_TCP_FAILED);
+	cr_assert_null(d.r.msg);
+	cr_assert_eq(rsp.tcp_queries, 1);
+	cr_assert_eq(stats().mismatched, 1);
+	cr_assert_eq(stats().received, 0);
 }
 
 Test(cp_upstream, timeout_when_nobody_answers)
