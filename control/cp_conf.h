@@ -84,6 +84,12 @@
  *     max-depth                   0..7 (NS lookups nested)  default 4
  *     max-time                    duration, 301ms..30s      default 8s
  *     lame-ttl                    duration, 0..1h           default 15m
+ *     max-in-flight               1..100000                 default 1024
+ *                                 distinct questions the control thread works on at
+ *                                 once (local data and TCP included); more: SERVFAIL,
+ *                                 counted as control.servfail_limits. Unbound's
+ *                                 num-queries-per-thread is 1024 (512 without libevent),
+ *                                 BIND's recursive-clients 1000.
  *     (The master cache's TTL clamps are cache.min-ttl and cache.max-ttl.)
  *     serve-stale         bool                              default on
  *                         RFC 8767: when resolving fails (SERVFAIL) or takes longer than
@@ -233,6 +239,10 @@ struct cp_acl_rule {
 
 struct cp_forward;
 
+/* Questions the control thread works on at once (resolver.max-in-flight). */
+#define CP_RESOLVER_DEFAULT_MAX_IN_FLIGHT 1024
+#define CP_RESOLVER_MAX_IN_FLIGHT_MAX     100000
+
 /* Iterative resolution of what local data does not answer; off without this section. */
 struct cp_resolver_conf {
 	char *root_hints; /* zone file with the root's NS and their addresses, or NULL */
@@ -241,6 +251,7 @@ struct cp_resolver_conf {
 	struct cp_forward *forward;
 	bool forward_given;          /* forward-zones listed at least one zone */
 	bool qname_minimisation;     /* RFC 9156, relaxed; default on */
+	uint32_t max_in_flight;      /* questions being answered by the control thread at once */
 	struct cp_iter_limits limits; /* CP_ITER_DEFAULT_* unless set */
 	bool serve_stale;                 /* RFC 8767 */
 	uint32_t stale_max_age;           /* seconds past expiry data may still be served */

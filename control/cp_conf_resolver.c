@@ -13,7 +13,7 @@
 #define RESOLVER_KEYS                                                                              \
 	"root-hints, forward-zones, qname-minimisation, max-referrals, max-cname-chain, "          \
 	"max-upstream-queries, max-glueless-per-delegation, max-glueless, max-depth, max-time, "   \
-	"lame-ttl, " CP_CONF_STALE_KEYS
+	"lame-ttl, max-in-flight, " CP_CONF_STALE_KEYS
 
 #define KEY_IS(k, name) (strcmp((k)->str, (name)) == 0)
 
@@ -45,6 +45,7 @@ cp_conf_resolver_defaults(struct cp_resolver_conf *r)
 	r->qname_minimisation = true;
 	cp_iter_limits_default(&r->limits);
 	cp_conf_stale_defaults(r);
+	r->max_in_flight = CP_RESOLVER_DEFAULT_MAX_IN_FLIGHT;
 }
 
 /* A duration key into *@p out (milliseconds). */
@@ -92,6 +93,12 @@ read_key(struct cp_cctx *c, const struct cp_ynode *k, const struct cp_ynode *v)
 		rc = cp_get_uint(c, v, ck->min, ck->max, &x);
 		if (rc == 0)
 			*(uint32_t *)(void *)((char *)&r->limits + ck->offset) = (uint32_t)x;
+		return rc;
+	}
+	if (KEY_IS(k, "max-in-flight")) {
+		rc = cp_get_uint(c, v, 1, CP_RESOLVER_MAX_IN_FLIGHT_MAX, &x);
+		if (rc == 0)
+			r->max_in_flight = (uint32_t)x;
 		return rc;
 	}
 	if ((rc = cp_conf_stale_key(c, k, v, r)) != -ENOENT)

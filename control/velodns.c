@@ -29,7 +29,6 @@
 #include "vd_time.h"
 
 #define TICK_MS          1     /* punt rings are polled at least this often */
-#define MAX_FLIGHTS      10000
 #define MAX_WAITERS      1024  /* clients waiting on one question */
 #define FILL_BACKLOG     65536 /* fills kept per worker while its ring is full */
 
@@ -322,7 +321,7 @@ main(int argc, char **argv)
 	d->local = d->conf.localdata;
 	d->conf.localdata = NULL;
 	d->loop = uv_default_loop();
-	d->flights = cp_flight_table_create(MAX_FLIGHTS, MAX_WAITERS);
+	d->flights = cp_flight_table_create(d->conf.resolver.max_in_flight, MAX_WAITERS);
 
 	rc = d->flights != NULL ? cp_dataplane_init(d) : -ENOMEM;
 	if (rc == 0) {

@@ -81,6 +81,7 @@ Test(cp_conf_resolver, root_hints_and_defaults)
 	cr_assert_eq(conf.resolver.limits.max_depth, CP_ITER_DEFAULT_MAX_DEPTH);
 	cr_assert_eq(conf.resolver.limits.max_time_ms, CP_ITER_DEFAULT_MAX_TIME_MS);
 	cr_assert_eq(conf.resolver.limits.lame_ttl_ms, CP_ITER_DEFAULT_LAME_TTL_MS);
+	cr_assert_eq(conf.resolver.max_in_flight, 1024);
 	cp_conf_free(&conf);
 	cr_assert_eq(load(BASE), 0, "%s", err);
 	cr_assert_null(conf.resolver.root_hints, "no resolver section: no resolver");
@@ -97,7 +98,8 @@ Test(cp_conf_resolver, every_key_set)
 	                       "  max-glueless: 0\n"
 	                       "  max-depth: 7\n"
 	                       "  max-time: 2500ms\n"
-	                       "  lame-ttl: 0\n");
+	                       "  lame-ttl: 0\n"
+	                       "  max-in-flight: 100000\n");
 	cr_assert_not(conf.resolver.qname_minimisation);
 	cr_assert_eq(conf.resolver.limits.max_referrals, 12);
 	cr_assert_eq(conf.resolver.limits.max_cnames, 0);
@@ -107,6 +109,7 @@ Test(cp_conf_resolver, every_key_set)
 	cr_assert_eq(conf.resolver.limits.max_depth, 7);
 	cr_assert_eq(conf.resolver.limits.max_time_ms, 2500);
 	cr_assert_eq(conf.resolver.limits.lame_ttl_ms, 0);
+	cr_assert_eq(conf.resolver.max_in_flight, 100000);
 	cp_conf_free(&conf);
 	load_resolver_ok(HINTS "  qname-minimisation: yes\n  lame-ttl: 1h\n  max-time: 30s\n");
 	cr_assert(conf.resolver.qname_minimisation);
@@ -120,8 +123,12 @@ Test(cp_conf_resolver, bad_values)
 	                      "velodns.conf:6:3: resolver.hints: unknown key (known here:"
 	                      " root-hints, forward-zones, qname-minimisation, max-referrals,"
 	                      " max-cname-chain, max-upstream-queries, max-glueless-per-delegation,"
-	                      " max-glueless, max-depth, max-time, lame-ttl, serve-stale,"
+	                      " max-glueless, max-depth, max-time, lame-ttl, max-in-flight,"
+	                      " serve-stale,"
 	                      " stale-max-age, stale-answer-ttl, stale-client-timeout, prefetch)");
+	expect_resolver_error(HINTS "  max-in-flight: 0\n",
+	                      "velodns.conf:7:18: resolver.max-in-flight: 0 is out of range"
+	                      " (1..100000)");
 	expect_resolver_error("  root-hints: \"\"\n",
 	                      "velodns.conf:6:15: resolver.root-hints: has no value");
 	expect_resolver_error("  qname-minimisation: off\n",
