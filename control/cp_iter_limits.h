@@ -21,8 +21,9 @@
  *                          DEFAULT_MAX_QUERIES) and max-query-count 200 (whole
  *                          question); Unbound max-global-quota 200 (whole
  *                          question) and max-sent-count 32 (one qstate, reset at
- *                          each referral and CNAME: velodns tries each of at most
- *                          CP_ITER_MAX_ADDRS = 32 addresses of a delegation once).
+ *                          each referral and CNAME: velodns asks each of at most
+ *                          CP_ITER_MAX_ADDRS = 32 addresses of a delegation once,
+ *                          and once more after a timeout, CP_ITER_ADDR_SENDS).
  *   max_glueless_deleg 5   NS names without glue resolved for one delegation.
  *                          Unbound MAX_DP_TARGET_COUNT 16; BIND starts at most 3
  *                          address fetches per pass at depth 0 (2, 1, 0 deeper;
