@@ -326,11 +326,25 @@ rank_of(const struct dns_rrset_in *rr, bool aa)
 }
 
 void
-cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r, uint64_t now_s)
+cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r, bool aa,
+                       uint64_t now_s)
 {
 	for (unsigned i = 0; i < r->n_rrsets; i++)
-		(void)cp_rrcache_store(env->rrcache, &r->rrsets[i], rank_of(&r->rrsets[i], r->aa),
-		                       now_s);
+		(void)cp_rrcache_store(env->rrcache, &r->rrsets[i], rank_of(&r->rrsets[i], aa), now_s);
+}
+
+void
+cp_iter_store_negative(struct cp_iter *it, const struct cp_response *r, bool aa, uint64_t now_s)
+{
+	if (r->soa < 0)
+		return;
+	(void)cp_rrcache_store_negative(it->env->rrcache,
+	                                r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN
+	                                                               : CP_RRC_NODATA,
+	                                r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
+	                                aa ? CP_RRC_RANK_AUTH_AUTHORITY
+	                                   : CP_RRC_RANK_NONAUTH_AUTHORITY,
+	                                now_s);
 }
 
 static bool
@@ -422,12 +436,7 @@ st_process_response(struct cp_iter *it)
 	case CP_RESP_NXDOMAIN:
 	case CP_RESP_NODATA:
 		cp_iter_store_all(it, r, now_s);
-		if (r->soa >= 0)
-			(void)cp_rrcache_store_negative(
-				env->rrcache,
-				r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN : CP_RRC_NODATA,
-				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
-				CP_RRC_RANK_AUTH_AUTHORITY, now_s);
+		cp_iter_store_negative(it, r, true, now_s);
 		cp_iter_hold_uncached(it, r, now_s);
 		/* If the cache took nothing (no SOA, TTL 0), FINISH still knows the rcode. */
 		it->neg_override = true;

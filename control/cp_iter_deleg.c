@@ -103,28 +103,42 @@ cp_iter_deleg_from_cache_addrs(struct cp_iter *it, int ns)
 	return it->dp.n_addr - before;
 }
 
+/*
+ * Work on the cached delegation @p d: its NS names, and the addresses the cache
+ * has for them (glue in bailiwick and what earlier sub-resolutions learnt alike).
+ * @return false if it cannot be used: a root NS set whose addresses expired cannot
+ * be resolved from itself.
+ */
+static bool
+use_cached(struct cp_iter *it, const struct cp_rrc_deleg *d)
+{
+	cp_iter_deleg_reset(it, d->ns->owner);
+	it->dp.from_cache = true;
+	/* Copy the names now: the next store may move the cache's memory. */
+	for (unsigned i = 0; i < d->ns->n_rdata; i++)
+		(void)cp_iter_deleg_add_ns(it, d->ns->rdata[i].data);
+	for (unsigned i = 0; i < it->dp.n_ns; i++)
+		(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
+	return it->dp.zone[0] != 0 || it->dp.n_addr > 0;
+}
+
+/* The closest cached delegation enclosing @p name, else the hints. */
+static void
+deleg_closest(struct cp_iter *it, const uint8_t *name)
+{
+	uint64_t now_s = cp_iter_now_ms(it) / 1000;
+	struct cp_rrc_deleg d;
+
+	if (cp_rrcache_closest_ns(it->env->rrcache, name, it->qclass, now_s, &d, NULL, 0) == 0 &&
+	    use_cached(it, &d))
+		return;
+	cp_iter_deleg_hints(it);
+}
+
 void
 cp_iter_deleg_find(struct cp_iter *it)
 {
-	struct cp_iter_env *env = it->env;
-	struct cp_rrc_deleg d;
-	uint64_t now_s = cp_iter_now_ms(it) / 1000;
-
-	if (cp_rrcache_closest_ns(env->rrcache, cp_iter_sname(it), it->qclass, now_s, &d, NULL,
-	                          0) == 0) {
-		cp_iter_deleg_reset(it, d.ns->owner);
-		it->dp.from_cache = true;
-		/* Copy the names now: the next store may move the cache's memory. */
-		for (unsigned i = 0; i < d.ns->n_rdata; i++)
-			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
-		/* Glue in bailiwick and addresses learnt by earlier sub-resolutions alike. */
-		for (unsigned i = 0; i < it->dp.n_ns; i++)
-			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
-		/* A root NS set whose addresses expired cannot be resolved from itself. */
-		if (it->dp.zone[0] != 0 || it->dp.n_addr > 0)
-			return;
-	}
-	cp_iter_deleg_hints(it);
+	deleg_closest(it, cp_iter_sname(it));
 }
 
 void
@@ -148,23 +162,10 @@ cp_iter_deleg_hints(struct cp_iter *it)
 static void
 deleg_above(struct cp_iter *it, const uint8_t *zone)
 {
-	struct cp_iter_env *env = it->env;
-	uint64_t now_s = cp_iter_now_ms(it) / 1000;
-	struct cp_rrc_deleg d;
-
-	if (zone[0] != 0 &&
-	    cp_rrcache_closest_ns(env->rrcache, zone + 1 + zone[0], it->qclass, now_s, &d, NULL,
-	                          0) == 0) {
-		cp_iter_deleg_reset(it, d.ns->owner);
-		it->dp.from_cache = true;
-		for (unsigned i = 0; i < d.ns->n_rdata; i++)
-			(void)cp_iter_deleg_add_ns(it, d.ns->rdata[i].data);
-		for (unsigned i = 0; i < it->dp.n_ns; i++)
-			(void)cp_iter_deleg_from_cache_addrs(it, (int)i);
-		if (it->dp.zone[0] != 0 || it->dp.n_addr > 0)
-			return;
-	}
-	cp_iter_deleg_hints(it);
+	if (zone[0] == 0)
+		cp_iter_deleg_hints(it);
+	else
+		deleg_closest(it, zone + 1 + zone[0]);
 }
 
 bool

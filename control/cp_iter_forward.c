@@ -77,27 +77,6 @@ failover(struct cp_iter *it, bool replied)
 	return true;
 }
 
-static enum cp_rrc_rank
-fwd_rank(const struct dns_rrset_in *rr)
-{
-	switch (rr->section) {
-	case DNS_SECTION_ANSWER:
-		return CP_RRC_RANK_NONAUTH_ANSWER;
-	case DNS_SECTION_AUTHORITY:
-		return CP_RRC_RANK_NONAUTH_AUTHORITY;
-	default:
-		return CP_RRC_RANK_ADDITIONAL;
-	}
-}
-
-static void
-store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
-{
-	for (unsigned i = 0; i < r->n_rrsets; i++)
-		(void)cp_rrcache_store(it->env->rrcache, &r->rrsets[i], fwd_rank(&r->rrsets[i]),
-		                       now_s);
-}
-
 /* A negative answer for @p name: INIT and FINISH use it even if the cache took nothing. */
 static bool
 negative(struct cp_iter *it, const uint8_t *name, uint8_t rcode)
@@ -150,7 +129,7 @@ cp_iter_fwd_process(struct cp_iter *it)
 	switch (r->verdict) {
 	case CP_RESP_ANSWER:
 	case CP_RESP_CNAME:
-		store_all(it, r, now_s);
+		cp_iter_store_response(env, r, false, now_s);
 		cp_iter_hold_uncached(it, r, now_s); /* TTL 0: returned as it came, not cached */
 		if (r->cname_loop) {
 			it->fail = CP_ITER_FAIL_CNAME_LOOP;
@@ -161,13 +140,9 @@ cp_iter_fwd_process(struct cp_iter *it)
 		return true;
 	case CP_RESP_NXDOMAIN:
 	case CP_RESP_NODATA:
-		store_all(it, r, now_s);
-		if (r->soa >= 0)
-			(void)cp_rrcache_store_negative(
-				env->rrcache,
-				r->verdict == CP_RESP_NXDOMAIN ? CP_RRC_NXDOMAIN : CP_RRC_NODATA,
-				r->sname, it->qtype, it->qclass, &r->rrsets[r->soa],
-				CP_RRC_RANK_NONAUTH_AUTHORITY, now_s);
+		/* A forwarder's answer counts as not authoritative, AA or not. */
+		cp_iter_store_response(env, r, false, now_s);
+		cp_iter_store_negative(it, r, false, now_s);
 		cp_iter_hold_uncached(it, r, now_s);
 		return negative(it, r->sname,
 		                r->verdict == CP_RESP_NXDOMAIN ? DNS_RCODE_NXDOMAIN

@@ -195,15 +195,23 @@ cp_iter_now_ms(const struct cp_iter *it)
 
 /* cp_iter.c */
 
-/** Store every RRset cp_response kept (it already dropped what is out of bailiwick). */
-void cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r,
+/**
+ * Store every RRset cp_response kept (it already dropped what is out of bailiwick),
+ * ranked by section and @p aa (RFC 2181 5.4.1: an authoritative server's answer
+ * outranks a recursive forwarder's, which always counts as not authoritative).
+ */
+void cp_iter_store_response(struct cp_iter_env *env, const struct cp_response *r, bool aa,
                             uint64_t now_s);
 
 static inline void
 cp_iter_store_all(struct cp_iter *it, const struct cp_response *r, uint64_t now_s)
 {
-	cp_iter_store_response(it->env, r, now_s);
+	cp_iter_store_response(it->env, r, r->aa, now_s);
 }
+
+/** A NXDOMAIN/NODATA reply's SOA as the negative entry for (r->sname, it->qtype), if any. */
+void cp_iter_store_negative(struct cp_iter *it, const struct cp_response *r, bool aa,
+                            uint64_t now_s);
 
 /* cp_iter_prime.c */
 

@@ -84,7 +84,7 @@ on_prime_reply(void *arg, const struct cp_upq_result *up)
 		if (cp_response_parse(&q, up->msg, up->len, env->scratch->arena,
 		                      sizeof(env->scratch->arena), r) == 0 &&
 		    good_answer(r)) {
-			cp_iter_store_response(env, r, now / 1000);
+			cp_iter_store_response(env, r, r->aa, now / 1000);
 			p->failures = 0;
 			p->next_ms = 0;
 			env->stats.prime_ok++;
