@@ -128,6 +128,9 @@ resolver_json(struct cp_resolver *r)
 	set_u64(o, "upstream_timeouts", st->timeouts);
 	cp_resolver_upstream_stats(r, &up);
 	set_u64(o, "upstream_mismatched", up.mismatched); /* forged or stray: ignored */
+	set_u64(o, "upstream_tcp_fallbacks", up.tcp_fallbacks); /* TC=1, asked again over TCP */
+	set_u64(o, "upstream_errors", up.errors);
+	set_u64(o, "upstream_outstanding", up.outstanding);
 	set_u64(o, "master_cache_answers", st->cache_answers);
 	set_u64(o, "qmin_queries", st->qmin_sent);
 	set_u64(o, "qmin_fallbacks", st->qmin_fallbacks);

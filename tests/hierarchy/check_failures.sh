@@ -22,7 +22,7 @@ limit_ms=${limit_ms:-8000}
 margin_ms=1500
 FAILING="www.blackhole.test www.dead.test www.lame.test www.servfail.lab www.garbage.lab
 www.short.lab www.opcode.lab www.tcfail.lab"
-vdt_plan $((2 * 8 + 7))
+vdt_plan $((2 * 8 + 8))
 s=$HIER_VD_ADDR
 
 # timed_dig NAME TYPE: "STATUS MS" (STATUS "none" without a reply within 20 s).
@@ -81,5 +81,9 @@ n=$(vdt_stats_json | vdt_json 'sum(j["resolver"]["servfail"].values())')
 vdt_ok "$([ "${n:-0}" -ge 11 ] && echo 0 || echo 1)" \
 	"stats: resolver.servfail causes add up to $n (>= 11 failed questions)" \
 	"$(vdt_stats_json | vdt_json 'j["resolver"]')"
+# tcfail.lab's server sets TC over UDP: velodns asked it again over TCP.
+n=$(vdt_stats_json | vdt_json 'j["resolver"]["upstream_tcp_fallbacks"]')
+vdt_ok "$([ "${n:-0}" -ge 1 ] && echo 0 || echo 1)" \
+	"stats: resolver.upstream_tcp_fallbacks counts the TCP retries ($n >= 1)"
 vdt_ok "$(vdt_daemon_alive && echo 0 || echo 1)" "velodns still running"
 vdt_finish
