@@ -19,6 +19,9 @@ hier_cli timeout 600 "$VDT_PY" "$HIER_DIR/check_diff.py" "$HIER_OUT" "$HIER_VD_A
 rc=$?
 if [ $rc -ne 0 ]; then
 	sed 's/^/# velodns: /' "$VDT_LOG" | tail -20
+	vdt_stats_json | vdt_json '{k: j[k] for k in ("total", "control", "resolver")}' |
+		sed 's/^/# velodns stats: /'
+	vdt_ctl infra | sed 's/^/# velodns infra: /' | head -40
 	sed 's/^/# unbound: /' "$HIER_UB_LOG" | tail -10
 fi
 exit $rc
