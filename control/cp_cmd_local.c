@@ -1,23 +1,98 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* `local-data-add`, `-remove` and `-list`: local data changed at runtime. Control thread. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cp_commands_int.h"
 #include "cp_localdata.h"
 #include "dns_name.h"
+#include "dns_wire.h"
 
-/* Local data changed at @p owner: the workers must not keep serving the old answer. */
+#define FLUSH_MAX_NAMES 64 /* names flushed for one change: the owner and what leads to it */
+
+/* The names a change at one owner makes stale in the workers' caches. */
+struct stale_set {
+	unsigned n;
+	bool grew;
+	bool overflow; /* more names than FLUSH_MAX_NAMES: flush everything */
+	uint8_t name[FLUSH_MAX_NAMES][DNS_NAME_MAXLEN]; /* lower-case wire */
+};
+
+static bool
+in_set(const struct stale_set *ss, const uint8_t *name)
+{
+	for (unsigned i = 0; i < ss->n; i++)
+		if (dns_name_equal(ss->name[i], name))
+			return true;
+	return false;
+}
+
+static void
+set_add(struct stale_set *ss, const uint8_t *name)
+{
+	size_t n = dns_name_length(name);
+
+	if (in_set(ss, name))
+		return;
+	if (ss->n == FLUSH_MAX_NAMES) {
+		ss->overflow = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		ss->name[ss->n][i] = dns_lower(name[i]);
+	ss->n++;
+	ss->grew = true;
+}
+
+/* The name an RR's answer pulls in: a CNAME's target, an MX's or SRV's host (additional). */
+static const uint8_t *
+target_of(const struct cp_rr *rr)
+{
+	size_t skip = rr->type == DNS_TYPE_CNAME ? 0 : rr->type == DNS_TYPE_MX ? 2
+		      : rr->type == DNS_TYPE_SRV ? 6 : SIZE_MAX;
+
+	return skip < rr->rdlen ? rr->rdata + skip : NULL;
+}
+
+static int
+add_if_leads_in(const struct cp_rr *rr, void *arg)
+{
+	struct stale_set *ss = arg;
+	const uint8_t *t = target_of(rr);
+
+	if (t != NULL && in_set(ss, t))
+		set_add(ss, rr->owner);
+	return 0;
+}
+
+/*
+ * Local data changed at @p owner: the workers must not keep serving the old answer
+ * for it, nor for the local names whose answers include it (a CNAME chain leading to
+ * it, an MX or SRV whose host it is, in turn). Bounded: each pass adds a name or
+ * ends; past FLUSH_MAX_NAMES names the workers drop everything instead.
+ */
 static void
 flush_owner(struct cp_daemon *d, const uint8_t *owner)
 {
-	uint8_t name[DNS_NAME_MAXLEN];
-	size_t n = dns_name_length(owner);
+	struct stale_set *ss = calloc(1, sizeof(*ss));
 
-	for (size_t i = 0; i < n; i++)
-		name[i] = dns_lower(owner[i]);
-	cp_cmd_flush_workers(d, name, n);
+	if (ss == NULL) {
+		cp_cmd_flush_workers(d, NULL, 0); /* cannot tell which: all */
+		return;
+	}
+	set_add(ss, owner);
+	while (ss->grew && !ss->overflow) {
+		ss->grew = false;
+		(void)cp_localdata_foreach(d->local, add_if_leads_in, ss);
+	}
+	if (ss->overflow)
+		cp_cmd_flush_workers(d, NULL, 0);
+	for (unsigned i = 0; i < ss->n && !ss->overflow; i++)
+		cp_cmd_flush_workers(d, ss->name[i], dns_name_length(ss->name[i]));
+	free(ss);
 }
 
 /* Answer a local-data change: the error, or flush the owner from the workers and say so. */

@@ -10,7 +10,7 @@ vdt_require_root
 vdt_require_daemon
 vdt_require_tools dig ethtool python3
 vdt_init
-vdt_plan 32
+vdt_plan 34
 
 vdt_topo_create af_xdp 1 || exit 1
 vdt_write_config "[1]" false
@@ -79,12 +79,21 @@ out=$(vdt_ctl local-data remove "$NEW" 2>&1)
 vdt_ok $? "local-data remove \"$NEW\" exits 0" "$out"
 vdt_q "after remove: NXDOMAIN (static zone), even though it was cached" NXDOMAIN "" \
 	@"$S4" new.example.test A
+# web.example.test is a CNAME to www: its cached chain must change with www.
+vdt_dig @"$S4" web.example.test A >/dev/null
+vdt_dig @"$S4" web.example.test A >/dev/null
 out=$(vdt_ctl local-data add "www.example.test. 300 IN A 198.18.100.12" 2>&1)
 vdt_q "a record added to a cached RRset shows at once" NOERROR "$VDT_WANT_WWW_A
 www.example.test. IN A 198.18.100.12" @"$S4" www.example.test A
+vdt_q "... and in the cached CNAME chain that leads to it" NOERROR \
+	"web.example.test. IN CNAME www.example.test.
+$VDT_WANT_WWW_A
+www.example.test. IN A 198.18.100.12" @"$S4" web.example.test A
 out=$(vdt_ctl local-data remove www.example.test A 2>&1)
 vdt_ok $? "local-data remove NAME TYPE exits 0" "$out"
 vdt_q "after remove NAME TYPE: www A is NODATA" NOERROR "" @"$S4" www.example.test A
+vdt_q "after remove NAME TYPE: the chain to it ends in NODATA too" NOERROR \
+	"web.example.test. IN CNAME www.example.test." @"$S4" web.example.test A
 vdt_q "after remove NAME TYPE: www AAAA still answered" NOERROR \
 	"www.example.test. IN AAAA 2001:db8:100::10" @"$S4" www.example.test AAAA
 out=$(vdt_ctl local-data add "extra.elsewhere.test. 60 IN TXT \"outside every zone\"" 2>&1)
