@@ -155,38 +155,12 @@ resolver:
   root-hints: $TMP/h/root.hints
 EOC
 
-# check.sh's configuration, listening on the veth address, access for 198.18.0.0/15.
-cat >"$TMP/unbound.conf" <<EOC
-server:
-    verbosity: 0
-    interface: $ADDR
-    port: 53
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "$TMP"
-    pidfile: "$TMP/unbound.pid"
-    logfile: "$TMP/unbound.log"
-    use-syslog: no
-    root-hints: "$TMP/h/root.hints"
-    do-not-query-localhost: no
-    access-control: 198.18.0.0/15 allow
-    harden-glue: yes
-    qname-minimisation: yes
-    num-threads: 1
-    edns-buffer-size: 1232
-    infra-host-ttl: 60
-    infra-cache-max-rtt: 1000
-    outgoing-range: 256
-    module-config: "iterator"
-    trust-anchor-signaling: no
-    local-zone: "test." nodefault
-    so-rcvbuf: 4m
-    so-sndbuf: 4m
-remote-control:
-    control-enable: no
-EOC
+# The tests' Unbound configuration (tests/hierarchy/unbound-conf.sh), listening on the
+# veth address, quiet, with large socket buffers as velodns's sockets get.
+# shellcheck source=../tests/hierarchy/unbound-conf.sh
+. "$TOP/tests/hierarchy/unbound-conf.sh"
+HIER_UB_VERBOSITY=0 HIER_UB_EXTRA="    so-rcvbuf: 4m
+    so-sndbuf: 4m" hier_unbound_conf "$TMP" "$TMP/h/root.hints" "$ADDR@53" >"$TMP/unbound.conf"
 if want unbound; then
 	unbound-checkconf "$TMP/unbound.conf" >"$TMP/checkconf.log" 2>&1 ||
 		{ cat "$TMP/checkconf.log" >&2; die "unbound-checkconf refused $TMP/unbound.conf"; }

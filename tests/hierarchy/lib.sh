@@ -18,6 +18,8 @@
 HIER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../integration/lib.sh
 . "$HIER_DIR/../integration/lib.sh"
+# shellcheck source=unbound-conf.sh
+. "$HIER_DIR/unbound-conf.sh"
 
 HIER_OUT=       # start.sh's OUTDIR: zones, root.hints, hierarchy.json, run/
 HIER_UB_PID=
@@ -78,43 +80,12 @@ hier_start() {
 # hier_unbound_start NETNS ADDR@PORT...: Unbound in NETNS listening on each address,
 # with the private root's hints only; waits (bounded) until it answers ". NS".
 hier_unbound_start() {
-	local ns=$1 a first t0=$SECONDS
+	local ns=$1 first t0=$SECONDS
 	shift
 	HIER_UB_CONF=$VDT_TMP/unbound.conf
 	HIER_UB_LOG=$VDT_TMP/unbound.log
 	first=$1
-	{
-		echo "server:"
-		echo "    verbosity: 1"
-		for a in "$@"; do echo "    interface: $a"; done
-		cat <<-EOC
-		    do-ip6: no
-		    do-daemonize: no
-		    chroot: ""
-		    username: ""
-		    directory: "$VDT_TMP"
-		    pidfile: "$VDT_TMP/unbound.pid"
-		    logfile: "$HIER_UB_LOG"
-		    use-syslog: no
-		    root-hints: "$HIER_OUT/root.hints"
-		    do-not-query-localhost: no
-		    access-control: 127.0.0.0/8 allow
-		    access-control: 198.18.0.0/15 allow
-		    harden-glue: yes
-		    qname-minimisation: yes
-		    num-threads: 1
-		    edns-buffer-size: 1232
-		    infra-host-ttl: 60
-		    infra-cache-max-rtt: 1000
-		    outgoing-range: 256
-		    module-config: "iterator"
-		    trust-anchor-signaling: no
-		    # Unbound answers RFC 6761 names (test.) itself by default: let them resolve
-		    local-zone: "test." nodefault
-		remote-control:
-		    control-enable: no
-		EOC
-	} >"$HIER_UB_CONF"
+	hier_unbound_conf "$VDT_TMP" "$HIER_OUT/root.hints" "$@" >"$HIER_UB_CONF"
 	unbound-checkconf "$HIER_UB_CONF" >"$VDT_TMP/checkconf.log" 2>&1 || {
 		cat "$VDT_TMP/checkconf.log" >>"$HIER_UB_LOG"
 		return 1
