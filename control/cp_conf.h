@@ -60,11 +60,12 @@
  *   local-zones:                          (list of maps)
  *     - name: NAME   type: static|transparent|refuse   (both required, names unique)
  *   resolver:                             (map; without it, questions local data does
- *                                          not answer get REFUSED; needs root-hints,
- *                                          forward-zones or both)
- *     root-hints          path of a zone file: NS records of "." and their A/AAAA
- *                         (production: /usr/share/dns/root.hints; tests: the private
- *                         root); primed with ". NS" at start (RFC 8109)
+ *                                          not answer get REFUSED)
+ *     root-hints          path of a zone file: NS records of "." and their A/AAAA;
+ *                         default /usr/share/dns/root.hints (IANA's, Debian package
+ *                         dns-root-data) unless a forward zone "." makes velodns a pure
+ *                         forwarder; tests always give the private root; primed with
+ *                         ". NS" at start (RFC 8109)
  *     forward-zones:      (list of maps, at most 256; see cp_forward.h)
  *       - name: ZONE      required, unique; "." forwards every name no deeper zone takes
  *         servers: [ADDR, ...]   required, 1..16 distinct upstream resolvers, each ADDR
@@ -238,6 +239,10 @@ struct cp_acl_rule {
 };
 
 struct cp_forward;
+
+/* resolver.root-hints when the section names neither hints nor a forward zone for ".":
+ * IANA's, as Debian's dns-root-data package installs them. Never used by the tests. */
+#define CP_DEFAULT_ROOT_HINTS "/usr/share/dns/root.hints"
 
 /* Questions the control thread works on at once (resolver.max-in-flight). */
 #define CP_RESOLVER_DEFAULT_MAX_IN_FLIGHT 1024

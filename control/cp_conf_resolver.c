@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cp_conf_int.h"
+#include "cp_forward.h"
 
 #define RESOLVER_KEYS                                                                              \
 	"root-hints, forward-zones, qname-minimisation, max-referrals, max-cname-chain, "          \
@@ -120,9 +121,12 @@ cp_conf_read_resolver(struct cp_cctx *c, const struct cp_ynode *n)
 		if (rc == 0)
 			cp_path_restore(c, saved);
 	}
-	if (rc == 0 && !cp_resolver_conf_enabled(r) && n != NULL && !cp_ynode_is_null(n))
-		rc = cp_cerr(c, n,
-		             "needs root-hints (a zone file of the root's NS and addresses) or"
-		             " forward-zones");
+	/* No hints and no forward zone for "." (a pure forwarder): IANA's root, as installed. */
+	if (rc == 0 && n != NULL && !cp_ynode_is_null(n) && r->root_hints == NULL &&
+	    (r->forward == NULL || cp_forward_find(r->forward, (const uint8_t *)"") == NULL)) {
+		r->root_hints = strdup(CP_DEFAULT_ROOT_HINTS);
+		if (r->root_hints == NULL)
+			rc = cp_cerr(c, n, "out of memory");
+	}
 	return rc;
 }

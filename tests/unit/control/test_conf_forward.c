@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests for control/cp_conf_forward.c: resolver.forward-zones, and the
- * resolver section's rule that it needs root-hints, forward-zones or both.
+ * resolver section's rule for root-hints beside them (IANA's by default, none
+ * when "." is forwarded).
  * Every bad entry is refused with the exact "FILE:LINE:COL: FIELD: reason".
  */
 #include <errno.h>
@@ -117,14 +118,19 @@ Test(cp_conf_forward, zones_beside_root_hints)
 	cr_assert_str_eq(server(1, 1), "198.18.5.3");
 }
 
-Test(cp_conf_forward, resolver_needs_hints_or_zones)
+/* Hints default to IANA's unless "." is forwarded (a pure forwarder needs none). */
+Test(cp_conf_forward, default_hints_unless_root_forwarded)
 {
-	expect_error("  forward-zones: []\n",
-	             "velodns.conf:6:3: resolver: needs root-hints (a zone file of the root's NS"
-	             " and addresses) or forward-zones");
-	expect_error("  forward-zones:\n",
-	             "velodns.conf:6:3: resolver: needs root-hints (a zone file of the root's NS"
-	             " and addresses) or forward-zones");
+	load_ok("  forward-zones: []\n");
+	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints");
+	cp_conf_free(&conf);
+	load_ok("  forward-zones:\n    - { name: corp.example., servers: [198.18.5.1] }\n");
+	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints",
+	                 "names outside corp.example. are resolved from the root");
+	cp_conf_free(&conf);
+	load_ok("  forward-zones:\n    - { name: \".\", servers: [198.18.5.1] }\n");
+	cr_assert_null(conf.resolver.root_hints, "\".\" forwarded: no hints needed");
+	cp_conf_free(&conf);
 	load_ok("  root-hints: /tmp/root.hints\n  forward-zones: []\n");
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 0);
 }

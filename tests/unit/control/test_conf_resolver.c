@@ -83,6 +83,10 @@ Test(cp_conf_resolver, root_hints_and_defaults)
 	cr_assert_eq(conf.resolver.limits.lame_ttl_ms, CP_ITER_DEFAULT_LAME_TTL_MS);
 	cr_assert_eq(conf.resolver.max_in_flight, 1024);
 	cp_conf_free(&conf);
+	load_resolver_ok("  qname-minimisation: off\n");
+	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints",
+	                 "no root-hints: IANA's, as dns-root-data installs them");
+	cp_conf_free(&conf);
 	cr_assert_eq(load(BASE), 0, "%s", err);
 	cr_assert_null(conf.resolver.root_hints, "no resolver section: no resolver");
 	cr_assert_eq(conf.resolver.limits.max_sent, CP_ITER_DEFAULT_MAX_SENT);
@@ -131,9 +135,6 @@ Test(cp_conf_resolver, bad_values)
 	                      " (1..100000)");
 	expect_resolver_error("  root-hints: \"\"\n",
 	                      "velodns.conf:6:15: resolver.root-hints: has no value");
-	expect_resolver_error("  qname-minimisation: off\n",
-	                      "velodns.conf:6:3: resolver: needs root-hints (a zone file of the"
-	                      " root's NS and addresses) or forward-zones");
 	expect_resolver_error(HINTS "  qname-minimisation: maybe\n",
 	                      "velodns.conf:7:23: resolver.qname-minimisation: \"maybe\" is not a"
 	                      " boolean (use true or false)");
