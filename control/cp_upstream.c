@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/random.h>
 
 #include <uv.h>
 
@@ -14,19 +13,10 @@
 #include "dns_wire.h"
 #include "vd_assert.h"
 #include "vd_compiler.h"
+#include "vd_rng.h"
 
-#define RNG_REKEY_BLOCKS 1024   /* 64 KiB of keystream per getrandom(2) key */
 #define RBUF_LEN         65536  /* shared UDP receive buffer: one datagram at a time */
 #define QMSG_MAX (2 + DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + DNS_OPT_RR_LEN)
-
-/* ChaCha20 (RFC 8439) as a keystream generator; the nonce stays zero, the key changes. */
-struct rng {
-	uint32_t key[8];
-	uint64_t ctr;
-	uint32_t blocks; /* since the last rekey */
-	unsigned pos;    /* next unused byte of buf; 64: empty */
-	uint8_t buf[64];
-};
 
 enum upq_phase {
 	PHASE_UDP, /* waiting for a datagram */
@@ -71,89 +61,9 @@ struct cp_upstream {
 	LIST_HEAD(, cp_upq) active;
 	unsigned n_alive; /* cp_upq structs not yet freed */
 	bool destroying;
-	struct rng rng;
+	struct vd_rng rng;
 	uint8_t rbuf[RBUF_LEN];
 };
-
-/* Random numbers */
-
-#define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QR(a, b, c, d)                                                                     \
-	do {                                                                               \
-		a += b; d ^= a; d = ROTL(d, 16);                                           \
-		c += d; b ^= c; b = ROTL(b, 12);                                           \
-		a += b; d ^= a; d = ROTL(d, 8);                                            \
-		c += d; b ^= c; b = ROTL(b, 7);                                            \
-	} while (0)
-
-static void
-chacha_block(const uint32_t key[8], uint64_t ctr, uint8_t out[64])
-{
-	uint32_t in[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
-	uint32_t x[16];
-
-	memcpy(&in[4], key, 32);
-	in[12] = (uint32_t)ctr;
-	in[13] = (uint32_t)(ctr >> 32);
-	memcpy(x, in, sizeof(x));
-	for (int i = 0; i < 10; i++) {
-		QR(x[0], x[4], x[8], x[12]);
-		QR(x[1], x[5], x[9], x[13]);
-		QR(x[2], x[6], x[10], x[14]);
-		QR(x[3], x[7], x[11], x[15]);
-		QR(x[0], x[5], x[10], x[15]);
-		QR(x[1], x[6], x[11], x[12]);
-		QR(x[2], x[7], x[8], x[13]);
-		QR(x[3], x[4], x[9], x[14]);
-	}
-	for (int i = 0; i < 16; i++) {
-		uint32_t v = x[i] + in[i];
-
-		out[4 * i] = (uint8_t)v;
-		out[4 * i + 1] = (uint8_t)(v >> 8);
-		out[4 * i + 2] = (uint8_t)(v >> 16);
-		out[4 * i + 3] = (uint8_t)(v >> 24);
-	}
-}
-
-static int
-rng_rekey(struct rng *r)
-{
-	ssize_t n = getrandom(r->key, sizeof(r->key), 0);
-
-	if (n != (ssize_t)sizeof(r->key))
-		return n < 0 ? -errno : -EIO;
-	r->blocks = 0;
-	r->pos = sizeof(r->buf);
-	return 0;
-}
-
-static void
-rng_bytes(struct rng *r, void *out, size_t n)
-{
-	uint8_t *o = out;
-
-	while (n > 0) {
-		size_t k;
-
-		if (r->pos == sizeof(r->buf)) {
-			/* A failed rekey keeps the old key: the counter still moves on. */
-			if (r->blocks >= RNG_REKEY_BLOCKS && rng_rekey(r) != 0)
-				r->blocks = 0;
-			chacha_block(r->key, r->ctr++, r->buf);
-			r->blocks++;
-			r->pos = 0;
-		}
-		k = sizeof(r->buf) - r->pos;
-		if (k > n)
-			k = n;
-		memcpy(o, r->buf + r->pos, k);
-		memset(r->buf + r->pos, 0, k); /* used keystream is not kept */
-		r->pos += (unsigned)k;
-		o += k;
-		n -= k;
-	}
-}
 
 /* Matching */
 
@@ -510,7 +420,7 @@ cp_upstream_create(uv_loop_t *loop, const struct cp_upstream_params *p)
 	else
 		cp_upstream_params_init(&up->p);
 	LIST_INIT(&up->active);
-	rc = rng_rekey(&up->rng);
+	rc = vd_rng_rekey(&up->rng);
 	if (rc != 0) {
 		free(up);
 		errno = -rc;
@@ -580,7 +490,7 @@ cp_upstream_query(struct cp_upstream *up, const struct cp_upq_params *p, cp_upq_
 	q->qtype = p->qtype;
 	q->qclass = p->qclass;
 	q->qname_len = (uint16_t)nl;
-	rng_bytes(&up->rng, &q->id, sizeof(q->id));
+	vd_rng_bytes(&up->rng, &q->id, sizeof(q->id));
 	q->msg_len = build_query(q, p, (size_t)nl);
 
 	/* From here q is freed by the close callbacks of its handles. */
@@ -658,5 +568,5 @@ cp_upstream_net(struct cp_upstream *up)
 void
 cp_upstream_random(struct cp_upstream *up, void *out, size_t n)
 {
-	rng_bytes(&up->rng, out, n);
+	vd_rng_bytes(&up->rng, out, n);
 }
