@@ -42,7 +42,6 @@ struct cp_upq {
 	uint16_t id;
 	uint16_t qtype;
 	uint16_t qclass;
-	uint16_t port;      /* local UDP port, host order */
 	uint16_t qname_len;
 	uint16_t msg_len;   /* query length, without the TCP prefix */
 	uint64_t t_sent_ns;
@@ -452,8 +451,6 @@ cp_upstream_query(struct cp_upstream *up, const struct cp_upq_params *p, cp_upq_
 		  void *arg, struct cp_upq **handle)
 {
 	struct sockaddr_storage any = {0};
-	struct sockaddr_storage local;
-	int local_len = sizeof(local);
 	unsigned int bind_flags = 0;
 	struct cp_upq *q;
 	uv_buf_t b;
@@ -506,13 +503,8 @@ cp_upstream_query(struct cp_upstream *up, const struct cp_upq_params *p, cp_upq_
 	q->udp_open = true;
 	q->n_open++;
 	rc = uv_udp_bind(&q->udp, (const struct sockaddr *)&any, bind_flags);
-	if (rc == 0)
-		rc = uv_udp_getsockname(&q->udp, (struct sockaddr *)&local, &local_len);
 	if (rc != 0)
 		goto err_close;
-	q->port = ntohs(local.ss_family == AF_INET6 ?
-				((struct sockaddr_in6 *)&local)->sin6_port :
-				((struct sockaddr_in *)&local)->sin_port);
 	rc = uv_udp_recv_start(&q->udp, on_udp_alloc, on_udp_recv);
 	if (rc != 0)
 		goto err_close;
@@ -547,10 +539,17 @@ cp_upstream_cancel(struct cp_upq *q)
 	close_handles(q);
 }
 
+/* Asked for only by tests and tools: no getsockname() on the query path. */
 uint16_t
 cp_upq_local_port(const struct cp_upq *q)
 {
-	return q->port;
+	struct sockaddr_storage local;
+	int len = sizeof(local);
+
+	if (!q->udp_open || uv_udp_getsockname(&q->udp, (struct sockaddr *)&local, &len) != 0)
+		return 0;
+	return ntohs(local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
+						 : ((struct sockaddr_in *)&local)->sin_port);
 }
 
 void

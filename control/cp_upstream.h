@@ -175,7 +175,7 @@ int cp_upstream_query(struct cp_upstream *up, const struct cp_upq_params *p, cp_
  */
 void cp_upstream_cancel(struct cp_upq *q);
 
-/** Local port (host order) the UDP socket of @p q is bound to. */
+/** Local port (host order) the UDP socket of @p q is bound to; 0 once it is closed. */
 uint16_t cp_upq_local_port(const struct cp_upq *q);
 
 /** Copy the counters into @p out. */
