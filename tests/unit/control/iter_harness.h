@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The iterator suites' scripted network, shared by tests/unit/control/test_iter*.c.
+ * The iterator suites' scripted network, shared by tests/unit/control/test_iter*.c and
+ * test_stale.c.
  *
  * The fake cp_net records every query and answers nothing by itself; pump()
  * answers the oldest live query from a table of (server, qname, qtype) ->
