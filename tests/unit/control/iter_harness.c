@@ -79,7 +79,7 @@ mb_rr(struct mb *m, const char *owner, uint16_t type, uint32_t ttl, const char *
 		mb_put32(m, 3600);
 		mb_put32(m, 600);
 		mb_put32(m, 86400);
-		mb_put32(m, strcmp(rdata, "0") == 0 ? 0 : 60);
+		mb_put32(m, *rdata != '\0' ? (uint32_t)strtoul(rdata, NULL, 10) : 60);
 		break;
 	default: /* NS, CNAME */
 		mb_name(m, rdata);
@@ -287,7 +287,7 @@ pump_one(void)
 	drop = s != NULL && fake.dropped < s->drop_first;
 	fake.dropped += drop;
 	q->live = false;
-	if (s == NULL || s->timeout || drop) {
+	if (s == NULL || s->timeout || drop || fake.down) {
 		fake.unscripted += s == NULL;
 		fake.now_ms += q->p.timeout_ms;
 		r.status = CP_UPQ_TIMEOUT;
@@ -377,13 +377,19 @@ ih_script(const struct script *s, unsigned n)
 void
 ih_setup(void)
 {
+	ih_setup_cache(NULL);
+}
+
+void
+ih_setup_cache(const struct cp_rrc_conf *rc)
+{
 	struct cp_infra_params ip;
 
 	memset(&fake, 0, sizeof(fake));
 	extra = NULL;
 	n_extra = 0;
 	fake.now_ms = 5000000;
-	cache = cp_rrcache_new(NULL);
+	cache = cp_rrcache_new(rc);
 	cp_infra_params_init(&ip);
 	ip.seed = 7;
 	ip.explore_band_ms = 0; /* the lowest RTO always wins: order set by priming RTTs */

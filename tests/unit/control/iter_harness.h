@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The iterator suites' scripted network, shared by tests/unit/control/test_iter*.c.
+ * The iterator suites' scripted network, shared by tests/unit/control/test_iter*.c and
+ * test_stale.c.
  *
  * The fake cp_net records every query and answers nothing by itself; pump()
  * answers the oldest live query from a table of (server, qname, qtype) ->
@@ -14,7 +15,7 @@
  * every test shares (iter_harness.c). Responses are written as text:
  * "SEC OWNER [TTL] TYPE RDATA; ..." with SEC one of AN, AU, AD; OWNER "@" is the
  * query's name; TTL 3600 unless given; types A, NS, CNAME, MX, SOA (SOA takes no
- * RDATA: ns1.<owner> hostmaster.<owner>, MINIMUM 60 unless "SOA 0").
+ * RDATA: ns1.<owner> hostmaster.<owner>, MINIMUM 60 unless given: "SOA 0", "SOA 100").
  */
 #ifndef ITER_HARNESS_H
 #define ITER_HARNESS_H
@@ -56,6 +57,7 @@ struct fake_net {
 	unsigned cancels;
 	unsigned unscripted; /* queries nothing in the tables matched */
 	unsigned dropped;    /* queries left unanswered by a drop_first entry */
+	bool down;           /* every query times out, scripted or not */
 	uint64_t now_ms;
 };
 
@@ -81,6 +83,8 @@ struct done {
 
 /** Suite init/fini: fresh fake net, cache, infra and env (priming off). */
 void ih_setup(void);
+/** ih_setup() with a cache made with @p rc (NULL: the defaults), e.g. with a stale window. */
+void ih_setup_cache(const struct cp_rrc_conf *rc);
 void ih_teardown(void);
 
 /** Use @p s (@p n entries, kept by the caller) before the world, until the next setup. */

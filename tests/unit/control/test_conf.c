@@ -17,6 +17,7 @@
 
 #include <criterion/criterion.h>
 
+#include "conf_harness.h"
 #include "cp_conf.h"
 #include "cp_localdata.h"
 #include "dns_present.h"
@@ -25,58 +26,7 @@
 #error "the build defines VD_SOURCE_ROOT (tests/unit/control/meson.build)"
 #endif
 
-/* Lines 1-4 of most test files: the two required settings. */
-#define BASE                                                                                       \
-	"ports:\n"                                                                                 \
-	"  - interface: veth-dp\n"                                                                 \
-	"server:\n"                                                                                \
-	"  service-addresses: [198.18.0.2]\n"
-
-static struct cp_conf conf;
-static char err[CP_CONF_ERRLEN];
-
-static void
-teardown(void)
-{
-	cp_conf_free(&conf);
-}
-
-TestSuite(cp_conf, .fini = teardown);
-
-static int
-load(const char *yaml)
-{
-	memset(err, 0, sizeof(err));
-	return cp_conf_load_string(yaml, strlen(yaml), "velodns.conf", &conf, err, sizeof(err));
-}
-
-static void
-load_ok(const char *yaml)
-{
-	int rc = load(yaml);
-
-	cr_assert_eq(rc, 0, "load: %d: %s\n--- file:\n%s", rc, err, yaml);
-}
-
-static void
-expect_error(const char *yaml, const char *want)
-{
-	int rc = load(yaml);
-
-	cr_assert_eq(rc, -EINVAL, "load: %d, want -EINVAL (%s)\n--- file:\n%s", rc, err, yaml);
-	cr_assert_str_eq(err, want, "\n got: %s\nwant: %s\n--- file:\n%s", err, want, yaml);
-	cr_assert_null(conf.path, "a failed load leaves nothing to free");
-}
-
-/* BASE followed by @p extra, which starts at line 5. */
-static void
-expect_error_after_base(const char *extra, const char *want)
-{
-	char yaml[4096];
-
-	snprintf(yaml, sizeof(yaml), "%s%s", BASE, extra);
-	expect_error(yaml, want);
-}
+TestSuite(cp_conf, .fini = conf_teardown);
 
 static struct cp_addr
 addr(const char *text)
@@ -313,9 +263,9 @@ Test(cp_conf, the_example_config_loads)
 	const char *path = VD_SOURCE_ROOT "/deploy/velodns.conf.example";
 	uint8_t q[DNS_NAME_MAXLEN];
 	struct cp_ld_answer ans;
-	int rc = cp_conf_load(path, &conf, err, sizeof(err));
+	int rc = cp_conf_load(path, &conf, conf_err, sizeof(conf_err));
 
-	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(rc, 0, "%s", conf_err);
 	cr_assert_str_eq(conf.path, path);
 	cr_assert_eq(conf.server.n_addrs, 2);
 	cr_assert_eq(conf.n_ports, 1);
@@ -343,10 +293,10 @@ Test(cp_conf, loads_from_a_file_and_names_it_in_errors)
 	cr_assert_not_null(f);
 	fputs(BASE "cache:\n  memory-per-worker: 25x6M\n", f);
 	fclose(f);
-	rc = cp_conf_load(path, &conf, err, sizeof(err));
+	rc = cp_conf_load(path, &conf, conf_err, sizeof(conf_err));
 	cr_assert_eq(rc, -EINVAL);
-	cr_assert(strncmp(err, path, strlen(path)) == 0, "%s", err);
-	cr_assert_str_eq(err + strlen(path),
+	cr_assert(strncmp(conf_err, path, strlen(path)) == 0, "%s", conf_err);
+	cr_assert_str_eq(conf_err + strlen(path),
 	                 ":6:22: cache.memory-per-worker: \"25x6M\" is not a size (use a number"
 	                 " with optional K, M or G)");
 
@@ -354,8 +304,8 @@ Test(cp_conf, loads_from_a_file_and_names_it_in_errors)
 	cr_assert_not_null(f);
 	fputs(BASE, f);
 	fclose(f);
-	rc = cp_conf_load(path, &conf, err, sizeof(err));
-	cr_assert_eq(rc, 0, "%s", err);
+	rc = cp_conf_load(path, &conf, conf_err, sizeof(conf_err));
+	cr_assert_eq(rc, 0, "%s", conf_err);
 	cr_assert_str_eq(conf.path, path);
 	cp_conf_free(&conf);
 	cp_conf_free(&conf); /* idempotent */
@@ -365,18 +315,19 @@ Test(cp_conf, loads_from_a_file_and_names_it_in_errors)
 
 Test(cp_conf, missing_file_names_path_and_errno)
 {
-	int rc = cp_conf_load("/nonexistent/velodns.conf", &conf, err, sizeof(err));
+	int rc = cp_conf_load("/nonexistent/velodns.conf", &conf, conf_err, sizeof(conf_err));
 
 	cr_assert_eq(rc, -ENOENT);
-	cr_assert_str_eq(err, "/nonexistent/velodns.conf: cannot open: No such file or directory");
+	cr_assert_str_eq(conf_err,
+	                 "/nonexistent/velodns.conf: cannot open: No such file or directory");
 }
 
 Test(cp_conf, directory_is_not_a_file)
 {
-	int rc = cp_conf_load("/tmp", &conf, err, sizeof(err));
+	int rc = cp_conf_load("/tmp", &conf, conf_err, sizeof(conf_err));
 
 	cr_assert_eq(rc, -EISDIR);
-	cr_assert_str_eq(err, "/tmp: cannot read: Is a directory");
+	cr_assert_str_eq(conf_err, "/tmp: cannot read: Is a directory");
 }
 
 /* ---- YAML ---- */
@@ -412,8 +363,8 @@ Test(cp_conf, invalid_utf8_is_refused)
 	int rc = load(BASE "  log-level: \xc3\x28\n");
 
 	cr_assert_eq(rc, -EINVAL);
-	cr_assert(strstr(err, "velodns.conf: byte ") == err, "%s", err);
-	cr_assert(strstr(err, "UTF-8") != NULL, "%s", err);
+	cr_assert(strstr(conf_err, "velodns.conf: byte ") == conf_err, "%s", conf_err);
+	cr_assert(strstr(conf_err, "UTF-8") != NULL, "%s", conf_err);
 }
 
 Test(cp_conf, unknown_keys_are_errors)
@@ -527,7 +478,7 @@ Test(cp_conf, deep_nesting_is_refused)
 	         "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
 	rc = load(yaml);
 	cr_assert_eq(rc, -EINVAL);
-	cr_assert(strstr(err, "nested more than 32 levels deep") != NULL, "%s", err);
+	cr_assert(strstr(conf_err, "nested more than 32 levels deep") != NULL, "%s", conf_err);
 }
 
 /* ---- required settings ---- */
@@ -608,8 +559,8 @@ Test(cp_conf, null_scalar_has_no_value)
 	int rc = load(BASE "  port:\n");
 
 	cr_assert_eq(rc, -EINVAL);
-	cr_assert(strstr(err, ": server.port: has no value") != NULL, "%s", err);
-	cr_assert(strncmp(err, "velodns.conf:", 13) == 0, "%s", err);
+	cr_assert(strstr(conf_err, ": server.port: has no value") != NULL, "%s", conf_err);
+	cr_assert(strncmp(conf_err, "velodns.conf:", 13) == 0, "%s", conf_err);
 }
 
 Test(cp_conf, bad_service_addresses)

@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 
+#include "conf_harness.h"
 #include "cp_conf.h"
 #include "cp_forward.h"
 #include "dns_present.h"
@@ -19,54 +20,7 @@
 #error "the build defines VD_SOURCE_ROOT (tests/unit/control/meson.build)"
 #endif
 
-/* Lines 1-5 of every test file: the two required settings and "resolver:". */
-#define BASE                                                                                       \
-	"ports:\n"                                                                                 \
-	"  - interface: veth-dp\n"                                                                 \
-	"server:\n"                                                                                \
-	"  service-addresses: [198.18.0.2]\n"                                                      \
-	"resolver:\n"
-
-static struct cp_conf conf;
-static char err[CP_CONF_ERRLEN];
-
-static void
-teardown(void)
-{
-	cp_conf_free(&conf);
-}
-
-TestSuite(cp_conf_forward, .fini = teardown);
-
-/* BASE followed by @p extra (from line 6). */
-static int
-load(const char *extra)
-{
-	char yaml[32768];
-
-	snprintf(yaml, sizeof(yaml), "%s%s", BASE, extra);
-	memset(err, 0, sizeof(err));
-	return cp_conf_load_string(yaml, strlen(yaml), "velodns.conf", &conf, err, sizeof(err));
-}
-
-static void
-load_ok(const char *extra)
-{
-	int rc = load(extra);
-
-	cr_assert_eq(rc, 0, "load: %d: %s\n--- after BASE:\n%s", rc, err, extra);
-}
-
-static void
-expect_error(const char *extra, const char *want)
-{
-	int rc = load(extra);
-
-	cr_assert_eq(rc, -EINVAL, "load: %d, want -EINVAL (%s)\n--- after BASE:\n%s", rc, err,
-	             extra);
-	cr_assert_str_eq(err, want, "\n got: %s\nwant: %s\n--- after BASE:\n%s", err, want, extra);
-	cr_assert_null(conf.path, "a failed load leaves nothing to free");
-}
+TestSuite(cp_conf_forward, .fini = conf_teardown);
 
 static const char *
 zone_name(unsigned i)
@@ -92,9 +46,9 @@ server(unsigned zone, unsigned i)
 
 Test(cp_conf_forward, pure_forwarder_without_root_hints)
 {
-	load_ok("  forward-zones:\n"
-	        "    - name: \".\"\n"
-	        "      servers: [198.18.5.1, \"2001:db8::53@5353\", 127.0.0.1@5353]\n");
+	load_resolver_ok("  forward-zones:\n"
+	                 "    - name: \".\"\n"
+	                 "      servers: [198.18.5.1, \"2001:db8::53@5353\", 127.0.0.1@5353]\n");
 	cr_assert(cp_resolver_conf_enabled(&conf.resolver), "a resolver without root hints");
 	cr_assert_null(conf.resolver.root_hints);
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 1);
@@ -107,10 +61,11 @@ Test(cp_conf_forward, pure_forwarder_without_root_hints)
 
 Test(cp_conf_forward, zones_beside_root_hints)
 {
-	load_ok("  root-hints: /tmp/root.hints\n"
-	        "  forward-zones:\n"
-	        "    - { name: Corp.Example, servers: [198.18.5.1] }\n"
-	        "    - { name: 10.in-addr.arpa., servers: [198.18.5.2, 198.18.5.3@53] }\n");
+	load_resolver_ok(
+		"  root-hints: /tmp/root.hints\n"
+		"  forward-zones:\n"
+		"    - { name: Corp.Example, servers: [198.18.5.1] }\n"
+		"    - { name: 10.in-addr.arpa., servers: [198.18.5.2, 198.18.5.3@53] }\n");
 	cr_assert_str_eq(conf.resolver.root_hints, "/tmp/root.hints");
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 2);
 	cr_assert_str_eq(zone_name(0), "corp.example.", "lower-cased, absolute");
@@ -121,75 +76,88 @@ Test(cp_conf_forward, zones_beside_root_hints)
 /* Hints default to IANA's unless "." is forwarded (a pure forwarder needs none). */
 Test(cp_conf_forward, default_hints_unless_root_forwarded)
 {
-	load_ok("  forward-zones: []\n");
+	load_resolver_ok("  forward-zones: []\n");
 	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints");
 	cp_conf_free(&conf);
-	load_ok("  forward-zones:\n    - { name: corp.example., servers: [198.18.5.1] }\n");
+	load_resolver_ok(
+		"  forward-zones:\n    - { name: corp.example., servers: [198.18.5.1] }\n");
 	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints",
 	                 "names outside corp.example. are resolved from the root");
 	cp_conf_free(&conf);
-	load_ok("  forward-zones:\n    - { name: \".\", servers: [198.18.5.1] }\n");
+	load_resolver_ok("  forward-zones:\n    - { name: \".\", servers: [198.18.5.1] }\n");
 	cr_assert_null(conf.resolver.root_hints, "\".\" forwarded: no hints needed");
 	cp_conf_free(&conf);
-	load_ok("  root-hints: /tmp/root.hints\n  forward-zones: []\n");
+	load_resolver_ok("  root-hints: /tmp/root.hints\n  forward-zones: []\n");
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 0);
 }
 
 Test(cp_conf_forward, bad_entries)
 {
-	expect_error("  forward-zones: 198.18.5.1\n",
-	             "velodns.conf:6:18: resolver.forward-zones: expected a list ([a, b] or lines"
-	             " starting with '- '), got a scalar");
-	expect_error("  forward-zones: [198.18.5.1]\n",
-	             "velodns.conf:6:19: resolver.forward-zones[0]: expected a map { name: ZONE,"
-	             " servers: [ADDR, ...] }, got a scalar");
-	expect_error("  forward-zones:\n    - { name: ., servers: [198.18.5.1], port: 53 }\n",
-	             "velodns.conf:7:41: resolver.forward-zones[0].port: unknown key (known here:"
-	             " name, servers)");
-	expect_error("  forward-zones:\n    - { servers: [198.18.5.1] }\n",
-	             "velodns.conf:7:7: resolver.forward-zones[0].name: required");
-	expect_error("  forward-zones:\n    - { name: . }\n",
-	             "velodns.conf:7:7: resolver.forward-zones[0].servers: required");
-	expect_error("  forward-zones:\n    - { name: \"a..b\", servers: [198.18.5.1] }\n",
-	             "velodns.conf:7:15: resolver.forward-zones[0].name: \"a..b\" is not a domain"
-	             " name");
-	expect_error("  forward-zones:\n    - { name: \"\", servers: [198.18.5.1] }\n",
-	             "velodns.conf:7:15: resolver.forward-zones[0].name: has no value");
-	expect_error("  forward-zones:\n"
-	             "    - { name: example., servers: [198.18.5.1] }\n"
-	             "    - { name: EXAMPLE, servers: [198.18.5.2] }\n",
-	             "velodns.conf:8:15: resolver.forward-zones[1].name: zone EXAMPLE is listed"
-	             " twice (first at line 7)");
+	expect_resolver_error(
+		"  forward-zones: 198.18.5.1\n",
+		"velodns.conf:6:18: resolver.forward-zones: expected a list ([a, b] or lines"
+		" starting with '- '), got a scalar");
+	expect_resolver_error(
+		"  forward-zones: [198.18.5.1]\n",
+		"velodns.conf:6:19: resolver.forward-zones[0]: expected a map { name: ZONE,"
+		" servers: [ADDR, ...] }, got a scalar");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [198.18.5.1], port: 53 }\n",
+		"velodns.conf:7:41: resolver.forward-zones[0].port: unknown key (known here:"
+		" name, servers)");
+	expect_resolver_error("  forward-zones:\n    - { servers: [198.18.5.1] }\n",
+	                      "velodns.conf:7:7: resolver.forward-zones[0].name: required");
+	expect_resolver_error("  forward-zones:\n    - { name: . }\n",
+	                      "velodns.conf:7:7: resolver.forward-zones[0].servers: required");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: \"a..b\", servers: [198.18.5.1] }\n",
+		"velodns.conf:7:15: resolver.forward-zones[0].name: \"a..b\" is not a domain"
+		" name");
+	expect_resolver_error("  forward-zones:\n    - { name: \"\", servers: [198.18.5.1] }\n",
+	                      "velodns.conf:7:15: resolver.forward-zones[0].name: has no value");
+	expect_resolver_error(
+		"  forward-zones:\n"
+		"    - { name: example., servers: [198.18.5.1] }\n"
+		"    - { name: EXAMPLE, servers: [198.18.5.2] }\n",
+		"velodns.conf:8:15: resolver.forward-zones[1].name: zone EXAMPLE is listed"
+		" twice (first at line 7)");
 }
 
 Test(cp_conf_forward, bad_servers)
 {
-	expect_error("  forward-zones:\n    - { name: ., servers: [] }\n",
-	             "velodns.conf:7:27: resolver.forward-zones[0].servers: needs at least one"
-	             " forwarder address (ADDR or ADDR@PORT)");
-	expect_error("  forward-zones:\n    - { name: ., servers: 198.18.5.1 }\n",
-	             "velodns.conf:7:27: resolver.forward-zones[0].servers: expected a list ([a,"
-	             " b] or lines starting with '- '), got a scalar");
-	expect_error(
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [] }\n",
+		"velodns.conf:7:27: resolver.forward-zones[0].servers: needs at least one"
+		" forwarder address (ADDR or ADDR@PORT)");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: 198.18.5.1 }\n",
+		"velodns.conf:7:27: resolver.forward-zones[0].servers: expected a list ([a,"
+		" b] or lines starting with '- '), got a scalar");
+	expect_resolver_error(
 		"  forward-zones:\n    - { name: ., servers: [198.18.5.1, resolver.isp] }\n",
 		"velodns.conf:7:40: resolver.forward-zones[0].servers[1]: \"resolver.isp\": not"
 		" an IPv4 or IPv6 address");
-	expect_error("  forward-zones:\n    - { name: ., servers: [198.18.5.1@0] }\n",
-	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1@0\":"
-	             " the port after '@' must be a number 1..65535");
-	expect_error("  forward-zones:\n    - { name: ., servers: [\"198.18.5.1:5353\"] }\n",
-	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1:5353\":"
-	             " not an IPv4 or IPv6 address (a port is written ADDR@PORT)");
-	expect_error("  forward-zones:\n    - { name: ., servers: [\"[2001:db8::1]:53\"] }\n",
-	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]:"
-	             " \"[2001:db8::1]:53\": no brackets: write ADDR@PORT (2001:db8::1@5353)");
-	expect_error("  forward-zones:\n    - { name: ., servers: [224.0.0.53] }\n",
-	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"224.0.0.53\": an"
-	             " unspecified, broadcast or multicast address cannot be a forwarder");
-	expect_error("  forward-zones:\n    - { name: ., servers: [[198.18.5.1]] }\n",
-	             "velodns.conf:7:28: resolver.forward-zones[0].servers[0]: expected a single"
-	             " value, got a list");
-	expect_error(
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [198.18.5.1@0] }\n",
+		"velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1@0\":"
+		" the port after '@' must be a number 1..65535");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [\"198.18.5.1:5353\"] }\n",
+		"velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"198.18.5.1:5353\":"
+		" not an IPv4 or IPv6 address (a port is written ADDR@PORT)");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [\"[2001:db8::1]:53\"] }\n",
+		"velodns.conf:7:28: resolver.forward-zones[0].servers[0]:"
+		" \"[2001:db8::1]:53\": no brackets: write ADDR@PORT (2001:db8::1@5353)");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [224.0.0.53] }\n",
+		"velodns.conf:7:28: resolver.forward-zones[0].servers[0]: \"224.0.0.53\": an"
+		" unspecified, broadcast or multicast address cannot be a forwarder");
+	expect_resolver_error(
+		"  forward-zones:\n    - { name: ., servers: [[198.18.5.1]] }\n",
+		"velodns.conf:7:28: resolver.forward-zones[0].servers[0]: expected a single"
+		" value, got a list");
+	expect_resolver_error(
 		"  forward-zones:\n"
 		"    - name: .\n"
 		"      servers:\n"
@@ -208,14 +176,16 @@ Test(cp_conf_forward, bounded_lists)
 	                     "  forward-zones:\n    - name: .\n      servers:\n");
 	for (int i = 1; i <= CP_FWD_MAX_SERVERS + 1; i++)
 		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o, "        - 198.18.5.%d\n", i);
-	expect_error(yaml, "velodns.conf:9:9: resolver.forward-zones[0].servers: at most 16"
-	                   " forwarders per zone");
+	expect_resolver_error(yaml,
+	                      "velodns.conf:9:9: resolver.forward-zones[0].servers: at most 16"
+	                      " forwarders per zone");
 	o = (size_t)snprintf(yaml, sizeof(yaml), "  forward-zones:\n");
 	for (int i = 0; i <= CP_FWD_MAX_ZONES; i++)
 		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
 		                      "    - { name: z%d., servers: [198.18.5.1] }\n", i);
 	cr_assert_lt(o, sizeof(yaml) - 1);
-	expect_error(yaml, "velodns.conf:7:5: resolver.forward-zones: at most 256 forward zones");
+	expect_resolver_error(
+		yaml, "velodns.conf:7:5: resolver.forward-zones: at most 256 forward zones");
 }
 
 /* The commented-out resolver block of deploy/velodns.conf.example, uncommented, loads. */
@@ -243,9 +213,10 @@ Test(cp_conf_forward, example_resolver_block_loads)
 			o++;
 		o++;
 	}
-	memset(err, 0, sizeof(err));
-	rc = cp_conf_load_string(text, len, "velodns.conf.example", &conf, err, sizeof(err));
-	cr_assert_eq(rc, 0, "%s", err);
+	memset(conf_err, 0, sizeof(conf_err));
+	rc = cp_conf_load_string(text, len, "velodns.conf.example", &conf, conf_err,
+	                         sizeof(conf_err));
+	cr_assert_eq(rc, 0, "%s", conf_err);
 	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints");
 	cr_assert_eq(cp_forward_count(conf.resolver.forward), 2);
 	cr_assert_str_eq(zone_name(0), "corp.example.");

@@ -4,69 +4,22 @@
  * root hints, qname-minimisation and every bound of struct cp_iter_limits, good
  * values and bad ones with their exact "FILE:LINE:COL: FIELD: reason" message.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "conf_harness.h"
 #include "cp_conf.h"
 
 #ifndef VD_SOURCE_ROOT
 #error "the build defines VD_SOURCE_ROOT (tests/unit/control/meson.build)"
 #endif
 
-/* Lines 1-4: the two required settings; "resolver:" is line 5, its first key line 6. */
-#define BASE                                                                                       \
-	"ports:\n"                                                                                 \
-	"  - interface: veth-dp\n"                                                                 \
-	"server:\n"                                                                                \
-	"  service-addresses: [198.18.0.2]\n"
 #define HINTS "  root-hints: /tmp/root.hints\n"
 
-static struct cp_conf conf;
-static char err[CP_CONF_ERRLEN];
-
-static void
-teardown(void)
-{
-	cp_conf_free(&conf);
-}
-
-TestSuite(cp_conf_resolver, .fini = teardown);
-
-static int
-load(const char *yaml)
-{
-	memset(err, 0, sizeof(err));
-	return cp_conf_load_string(yaml, strlen(yaml), "velodns.conf", &conf, err, sizeof(err));
-}
-
-/* BASE, "resolver:", then @p keys (from line 6). */
-static void
-load_resolver_ok(const char *keys)
-{
-	char yaml[4096];
-	int rc;
-
-	snprintf(yaml, sizeof(yaml), "%sresolver:\n%s", BASE, keys);
-	rc = load(yaml);
-	cr_assert_eq(rc, 0, "load: %d: %s\n--- file:\n%s", rc, err, yaml);
-}
-
-static void
-expect_resolver_error(const char *keys, const char *want)
-{
-	char yaml[4096];
-	int rc;
-
-	snprintf(yaml, sizeof(yaml), "%sresolver:\n%s", BASE, keys);
-	rc = load(yaml);
-	cr_assert_eq(rc, -EINVAL, "load: %d, want -EINVAL (%s)\n--- file:\n%s", rc, err, yaml);
-	cr_assert_str_eq(err, want, "\n got: %s\nwant: %s\n--- file:\n%s", err, want, yaml);
-	cr_assert_null(conf.path, "a failed load leaves nothing to free");
-}
+TestSuite(cp_conf_resolver, .fini = conf_teardown);
 
 Test(cp_conf_resolver, root_hints_and_defaults)
 {
@@ -87,7 +40,7 @@ Test(cp_conf_resolver, root_hints_and_defaults)
 	cr_assert_str_eq(conf.resolver.root_hints, "/usr/share/dns/root.hints",
 	                 "no root-hints: IANA's, as dns-root-data installs them");
 	cp_conf_free(&conf);
-	cr_assert_eq(load(BASE), 0, "%s", err);
+	cr_assert_eq(load(BASE), 0, "%s", conf_err);
 	cr_assert_null(conf.resolver.root_hints, "no resolver section: no resolver");
 	cr_assert_eq(conf.resolver.limits.max_sent, CP_ITER_DEFAULT_MAX_SENT);
 }
