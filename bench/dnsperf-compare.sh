@@ -311,28 +311,9 @@ print(json.dumps(o))
 PY
 }
 
-order=()
-for ((i = 1; i <= RUNS; i++)); do
-	want velodns && order+=("velodns:$i")
-	want unbound && order+=("unbound:$i")
-done
-
 log "$NAMES names, $RUNS run(s) each of ${DURATION}s at -Q $QPS, $CLIENTS dnsperf clients;" \
 	"server on CPU 1, dnsperf on CPU 0"
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-# Other busy processes disturb both servers (they share the two CPUs with them).
-busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 > 20 { printf "%s(%s%%) ", $2, $1 }')
-[ -n "$busy" ] && log "warning: machine not idle, busy now: $busy"
-: >"$TMP/runs.jsonl"
-for r in "${order[@]}"; do
-	which=${r%:*}
-	i=${r#*:}
-	log "run $i: $which"
-	if ! line=$(run_one "$which" "$i"); then
-		die "run $i of $which failed"
-	fi
-	echo "$line" >>"$TMP/runs.jsonl"
-done
+bench_run_all
 
 # ---- report ----
 "$PY" - "$TMP/runs.jsonl" "$NAMES" "$RUNS" "$DURATION" "$QPS" "$CLIENTS" "$HUGE" \

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
 # What the server comparisons (dnsperf-compare.sh, resolve-compare.sh) share:
 # messages, argument checks, the server and client namespaces joined by a veth,
 # and starting/stopping the one server under test. Source it after setting
@@ -24,6 +25,30 @@ in_range() {
 		echo "$BENCH_NAME: $1 must be $3..$4" >&2
 		exit 2
 	fi
+}
+
+# bench_run_all: $RUNS runs per server in $SERVERS, alternating (velodns, unbound,
+# velodns, ...), each by the script's run_one SERVER RUN, which prints one JSON line;
+# the lines go to $TMP/runs.jsonl. Sets LOAD_START and busy (other processes over 20 %
+# of a CPU at the start: they disturb both servers) for the report.
+bench_run_all() {
+	local order=() r i which line
+	for ((i = 1; i <= RUNS; i++)); do
+		want velodns && order+=("velodns:$i")
+		want unbound && order+=("unbound:$i")
+	done
+	# shellcheck disable=SC2034 # read by the script's report
+	LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+	busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 > 20 { printf "%s(%s%%) ", $2, $1 }')
+	[ -n "$busy" ] && log "warning: machine not idle, busy now: $busy"
+	: >"$TMP/runs.jsonl"
+	for r in "${order[@]}"; do
+		which=${r%:*}
+		i=${r#*:}
+		log "run $i: $which"
+		line=$(run_one "$which" "$i") || die "run $i of $which failed"
+		echo "$line" >>"$TMP/runs.jsonl"
+	done
 }
 
 # want SERVER: is SERVER in the comma-separated $SERVERS?

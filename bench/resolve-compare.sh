@@ -299,24 +299,9 @@ print(json.dumps(o))
 PY
 }
 
-order=()
-for ((i = 1; i <= RUNS; i++)); do
-	want velodns && order+=("velodns:$i")
-	want unbound && order+=("unbound:$i")
-done
 log "$NAMES distinct miss names (q*.${WILD}), one pass at -Q $RATE, at most ${DURATION}s," \
 	"$RUNS run(s) per server"
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-busy=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 > 20 { printf "%s(%s%%) ", $2, $1 }')
-[ -n "$busy" ] && log "warning: machine not idle, busy now: $busy"
-: >"$TMP/runs.jsonl"
-for r in "${order[@]}"; do
-	which=${r%:*}
-	i=${r#*:}
-	log "run $i: $which"
-	line=$(run_one "$which" "$i") || die "run $i of $which failed"
-	echo "$line" >>"$TMP/runs.jsonl"
-done
+bench_run_all
 
 # ---- report ----
 "$PY" - "$TMP/runs.jsonl" "$NAMES" "$RATE" "$DURATION" "$RUNS" \
