@@ -17,7 +17,6 @@
 #include "cp_answer.h"
 #include "cp_commands.h"
 #include "cp_daemon.h"
-#include "dp_doorbell.h"
 #include "cp_dataplane.h"
 #include "cp_flight.h"
 #include "cp_localdata.h"
@@ -25,6 +24,7 @@
 #include "cp_resolver.h"
 #include "cp_tcp.h"
 #include "dns_serve.h"
+#include "dp_doorbell.h"
 #include "vd_log.h"
 #include "vd_time.h"
 
